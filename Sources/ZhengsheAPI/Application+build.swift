@@ -1,0 +1,47 @@
+public import Hummingbird
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+import ZhengsheStore
+
+/// Builds the whole service: routes, the database client and the services around them.
+/// `zhengshe serve` and the tests both call this.
+///
+/// - Parameters:
+///   - settings: where to listen.
+///   - database: how to reach PostgreSQL; the application runs its own client as a service.
+///   - services: services to run before the database client and stop after it (the embedded
+///     cluster goes here).
+///   - migrate: apply pending migrations before the server accepts requests.
+public func buildApplication(
+    settings: ServerSettings,
+    database configuration: PostgresClient.Configuration,
+    services: [any Service] = [],
+    migrate: Bool = true,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    let notifier = AppendNotifier(client: database, logger: logger)
+    let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    HealthController(client: database, logger: logger).addRoutes(to: router)
+    _ = store
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhengshe"),
+        services: services + [database, notifier],
+        logger: logger
+    )
+    if migrate {
+        let migrator = try Migrator(client: database, logger: logger)
+        app.beforeServerStarts {
+            let applied = try await migrator.migrate()
+            logger.info("database schema is current", metadata: ["applied": "\(applied.map(\.name))"])
+        }
+    }
+    return app
+}

@@ -1,0 +1,34 @@
+public import Foundation
+
+/// Who filed an event and in answer to what. Stored beside every event and covered by its hash.
+public struct EventMetadata: Sendable, Hashable, Codable {
+    /// The token or person that filed it (an actor name, never a secret).
+    public var actor: String
+    /// The filer's role: `government`, `committee`, `district`, `evaluator`, `admin`, `system`.
+    public var role: String
+    /// The filer's party code: 9 digits for a street/town government, 12 for a committee,
+    /// 6 for a district bureau; empty for `admin` and `system`.
+    public var party: String
+    /// Groups the events of one piece of work across streams.
+    public var correlationId: UUID?
+    /// The event or command that caused this one.
+    public var causationId: UUID?
+    /// The HTTP request (or command run) that filed it.
+    public var requestId: String?
+
+    public init(
+        actor: String,
+        role: String,
+        party: String = "",
+        correlationId: UUID? = nil,
+        causationId: UUID? = nil,
+        requestId: String? = nil
+    ) {
+        self.actor = actor
+        self.role = role
+        self.party = party
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.requestId = requestId
+    }
+}

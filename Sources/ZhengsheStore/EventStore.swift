@@ -1,0 +1,19 @@
+/// An append-only log of event streams.
+public protocol EventStore: Sendable {
+    /// Appends `events` to `stream` atomically if the stream is at `expected`.
+    ///
+    /// Retrying with the same event ids and content returns the first result and writes nothing.
+    /// - Throws: ``EventStoreError/wrongExpectedVersion(stream:expected:actual:)`` or
+    ///   ``EventStoreError/idempotencyConflict(stream:eventID:)``; nothing is written then.
+    func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent]) async throws -> AppendResult
+
+    /// The stream's events from `version` (1-based, inclusive), at most `limit` of them.
+    func readStream(_ stream: StreamID, from version: Int64, limit: Int) async throws -> [RecordedEvent]
+
+    /// The stream's current version: 0 if it has no events.
+    func version(of stream: StreamID) async throws -> Int64
+
+    /// Events of the global log after `position`, in an order that never skips a late commit,
+    /// at most `limit` of them.
+    func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent]
+}

@@ -1,0 +1,168 @@
+public import Logging
+public import PostgresNIO
+import Foundation
+
+/// The event store on PostgreSQL. The rules that make it safe (locking, expected versions,
+/// idempotency, hash chain, append-only) live in the database (`Schema/0001_event_store.sql`);
+/// this type binds values and maps errors.
+public struct PostgresEventStore: EventStore {
+    public let client: PostgresClient
+    public let logger: Logger
+    let notifier: AppendNotifier?
+
+    /// - Parameters:
+    ///   - notifier: told of every committed append, so it can wake `LISTEN`ers.
+    public init(client: PostgresClient, logger: Logger, notifier: AppendNotifier? = nil) {
+        self.client = client
+        self.logger = logger
+        self.notifier = notifier
+    }
+
+    /// The channel on which committed appends are announced.
+    public static let notificationChannel = "zhengshe_events"
+
+    public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent]) async throws -> AppendResult {
+        guard !events.isEmpty else { throw EventStoreError.invalidEvent("an append needs at least one event") }
+        let (kind, version): (String, Int64) =
+            switch expected {
+            case .any: ("any", 0)
+            case .noStream: ("no_stream", 0)
+            case .exactly(let n): ("exact", n)
+            }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var metadata: [String] = []
+        metadata.reserveCapacity(events.count)
+        for event in events {
+            metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self))
+        }
+        let ids = events.map(\.id)
+        let types = events.map(\.type)
+        let occurred = events.map(\.occurredAt)
+        let data = events.map { String(decoding: $0.data, as: UTF8.self) }
+        let query: PostgresQuery = """
+            SELECT event_id, stream_version, global_position, transaction_id, recorded_at, hash, replayed
+              FROM append_events(\(stream.rawValue), \(kind), \(version), \(ids), \(types), \(occurred),
+                                 \(data)::text[]::jsonb[], \(metadata)::text[]::jsonb[])
+            """
+        do {
+            // An explicit transaction, because PostgresNIO ends a query's rows at CommandComplete,
+            // which the server sends before it commits an implicit transaction: only a COMMIT's
+            // own completion says that the events are durable and visible.
+            let (entries, replayed) = try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    var entries: [AppendResult.Entry] = []
+                    entries.reserveCapacity(events.count)
+                    var replayed = false
+                    let rows = try await connection.query(query, logger: logger)
+                    for try await (id, streamVersion, position, transaction, recordedAt, hash, wasReplayed)
+                        in rows.decode((UUID, Int64, Int64, String, Date, Data, Bool).self)
+                    {
+                        entries.append(
+                            .init(
+                                id: id,
+                                streamVersion: streamVersion,
+                                position: LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position),
+                                recordedAt: recordedAt,
+                                hash: [UInt8](hash)
+                            )
+                        )
+                        replayed = wasReplayed
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                    return (entries, replayed)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+            if !replayed { notifier?.appended(stream: stream, position: entries.last?.position.globalPosition ?? 0) }
+            return AppendResult(streamID: stream.rawValue, events: entries, replayed: replayed)
+        } catch let error as PSQLError {
+            throw Self.mapAppendError(error, stream: stream, expected: expected)
+        }
+    }
+
+    public func version(of stream: StreamID) async throws -> Int64 {
+        let rows = try await client.query(
+            "SELECT version FROM streams WHERE stream_id = \(stream.rawValue)",
+            logger: logger
+        )
+        for try await version in rows.decode(Int64.self) { return version }
+        return 0
+    }
+
+    /// Columns of a ``RecordedEvent`` from `events e`, in the order ``decodeEvents(_:)`` reads them.
+    /// The text form of the transaction id has a name of its own, so that an `ORDER BY` can never
+    /// sort by it (as text, 999 sorts after 1041).
+    static let eventColumns = """
+        e.stream_id, e.stream_version, e.global_position, e.transaction_id::text AS transaction_text, e.event_id, e.event_type,
+        e.data::text, e.metadata::text, e.occurred_at, e.recorded_at, e.previous_hash, e.hash
+        """
+
+    public func readStream(_ stream: StreamID, from version: Int64 = 1, limit: Int = 1000) async throws -> [RecordedEvent] {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(Self.eventColumns) FROM events e
+                     WHERE e.stream_id = $1 AND e.stream_version >= $2
+                     ORDER BY e.stream_version LIMIT $3
+                    """,
+                binds: try Self.binds(stream.rawValue, version, Int64(limit))
+            ),
+            logger: logger
+        )
+        return try await Self.decodeEvents(rows)
+    }
+
+    public func readAll(after position: LogPosition = .start, limit: Int = 1000) async throws -> [RecordedEvent] {
+        // Only transactions older than the oldest one still in flight are final: any event that
+        // commits later belongs to a transaction at or above that horizon, so it sorts after
+        // everything returned here and a reader resuming from the last pair cannot skip it.
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(Self.eventColumns) FROM events e
+                     WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2)
+                       AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                     ORDER BY e.transaction_id, e.global_position LIMIT $3
+                    """,
+                binds: try Self.binds(String(position.transactionID), position.globalPosition, Int64(limit))
+            ),
+            logger: logger
+        )
+        return try await Self.decodeEvents(rows)
+    }
+
+    static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { try bindings.append(value) }
+        return bindings
+    }
+
+    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+        let decoder = JSONDecoder()
+        var events: [RecordedEvent] = []
+        for try await row in rows {
+            let (stream, version, global, transaction, id, type, data, metadata, occurred, recorded, previous, hash) =
+                try row.decode((String, Int64, Int64, String, UUID, String, String, String, Date, Date, Data?, Data).self)
+            events.append(
+                RecordedEvent(
+                    streamID: stream,
+                    streamVersion: version,
+                    position: LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: global),
+                    id: id,
+                    type: type,
+                    data: data,
+                    metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+                    occurredAt: occurred,
+                    recordedAt: recorded,
+                    previousHash: previous.map { [UInt8]($0) },
+                    hash: [UInt8](hash)
+                )
+            )
+        }
+        return events
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Logging
+import ZhengsheStore
+
+/// `zhengshe migrate`: applies pending `Schema/` migrations and exits.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations from Schema/ and exit.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = Logger.zhengshe()
+        let applied = try await database.withClient(logger: logger) { client in
+            try await Migrator(client: client, logger: logger).migrate()
+        }
+        print(applied.isEmpty ? "Database is up to date." : "Applied: " + applied.map(\.name).joined(separator: ", "))
+    }
+}

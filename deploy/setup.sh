@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Zhengshe needs on a Debian or Ubuntu machine: PostgreSQL's server and client
+# tools (initdb/pg_ctl for the embedded database, psql/pg_dump/pgbench for operations and the
+# benchmark) and libpq-dev. Does nothing when they are already there. Needs root or sudo to install.
+set -euo pipefail
+
+have_server() {
+  command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && return 0
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+have_all() {
+  have_server && command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 \
+    && [ -e /usr/include/postgresql/libpq-fe.h ]
+}
+
+if have_all; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "deploy/setup.sh: please install PostgreSQL (server, client and libpq headers) with your system's package manager" >&2
+  exit 1
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "deploy/setup.sh: run as root (or install sudo) to install PostgreSQL" >&2
+    exit 1
+  fi
+fi
+
+echo "Installing PostgreSQL server and client tools and libpq-dev..." >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# postgresql-common would create and start a system cluster on install; Zhengshe runs its own.
+$sudo mkdir -p /etc/postgresql-common/createcluster.d
+echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/zhengshe.conf >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev >/dev/null
+have_all || { echo "deploy/setup.sh: PostgreSQL did not install completely" >&2; exit 1; }
