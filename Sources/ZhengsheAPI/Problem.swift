@@ -34,7 +34,7 @@ public struct Problem: Error, Sendable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicKey.self)
-        try container.encode("https://zhengshe.example/problems/\(type)", forKey: .init("type"))
+        try container.encode("/problems/\(type)", forKey: .init("type"))
         try container.encode(title, forKey: .init("title"))
         try container.encode(Int(status.code), forKey: .init("status"))
         try container.encode(detail, forKey: .init("detail"))
