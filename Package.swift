@@ -59,11 +59,13 @@ let package = Package(
             dependencies: [
                 "ZhengsheDomain",
                 "ZhengsheStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -121,6 +123,7 @@ let package = Package(
             name: "ZhengsheAPITests",
             dependencies: [
                 "ZhengsheAPI",
+                "ZhengsheDomain",
                 "ZhengsheStore",
                 "ZhengsheTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,6 +3,7 @@ public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
 import ZhengsheStore
+public import Foundation
 
 /// Builds the whole service: routes, the database client and the services around them.
 /// `zhengshe serve` and the tests both call this.
@@ -18,6 +19,7 @@ public func buildApplication(
     database configuration: PostgresClient.Configuration,
     services: [any Service] = [],
     migrate: Bool = true,
+    clock: @escaping @Sendable () -> Date = Date.init,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -28,7 +30,10 @@ public func buildApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthController(client: database, logger: logger).addRoutes(to: router)
-    _ = store
+    OpenAPIDocument.addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(tokens: TokenStore(client: database, logger: logger)))
+    AgreementsController(store: store, clock: clock).addRoutes(to: v1.group("agreements"))
+    CataloguesController(store: store).addRoutes(to: v1.group("districts"))
 
     var app = Application(
         router: router,

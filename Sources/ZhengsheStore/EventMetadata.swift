@@ -15,6 +15,11 @@ public struct EventMetadata: Sendable, Hashable, Codable {
     public var causationId: UUID?
     /// The HTTP request (or command run) that filed it.
     public var requestId: String?
+    /// The client's idempotency key, when it gave one.
+    public var idempotencyKey: String?
+    /// SHA-256 (hex) of the filing as the client sent it, so a retry with the same key can be
+    /// told from a different filing that reuses the key.
+    public var requestHash: String?
 
     public init(
         actor: String,
@@ -22,7 +27,9 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         party: String = "",
         correlationId: UUID? = nil,
         causationId: UUID? = nil,
-        requestId: String? = nil
+        requestId: String? = nil,
+        idempotencyKey: String? = nil,
+        requestHash: String? = nil
     ) {
         self.actor = actor
         self.role = role
@@ -30,5 +37,7 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         self.correlationId = correlationId
         self.causationId = causationId
         self.requestId = requestId
+        self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
     }
 }

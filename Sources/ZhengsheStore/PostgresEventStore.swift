@@ -1,6 +1,6 @@
 public import Logging
 public import PostgresNIO
-import Foundation
+public import Foundation
 
 /// The event store on PostgreSQL. The rules that make it safe (locking, expected versions,
 /// idempotency, hash chain, append-only) live in the database (`Schema/0001_event_store.sql`);
@@ -110,6 +110,18 @@ public struct PostgresEventStore: EventStore {
                      ORDER BY e.stream_version LIMIT $3
                     """,
                 binds: try Self.binds(stream.rawValue, version, Int64(limit))
+            ),
+            logger: logger
+        )
+        return try await Self.decodeEvents(rows)
+    }
+
+    /// The recorded events among `ids`, in stream order.
+    public func events(withIDs ids: [UUID]) async throws -> [RecordedEvent] {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.eventColumns) FROM events e WHERE e.event_id = ANY($1) ORDER BY e.stream_id, e.stream_version",
+                binds: try Self.binds(ids)
             ),
             logger: logger
         )

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import ZhengsheDomain
+import ZhengsheStore
+
+/// `/v1/agreements/{id}`: filing on an agreement, its current state, its history.
+struct AgreementsController: Sendable {
+    let store: PostgresEventStore
+    let clock: @Sendable () -> Date
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post(":id/events", use: file)
+        group.get(":id", use: show)
+        group.get(":id/events", use: history)
+    }
+
+    /// Parses the id and hides agreements the actor may not see behind a 404.
+    func agreement(_ context: AppRequestContext) throws -> AgreementID {
+        let text = try context.parameters.require("id")
+        let actor = try context.requireActor
+        guard let id = AgreementID(text), id.isVisible(to: actor, evaluatorYear: context.evaluatorYear) else {
+            throw Problem.notFound("agreement \(text)")
+        }
+        return id
+    }
+
+    func filer(_ id: AgreementID) -> StreamFiler<AgreementEvent, AgreementState> {
+        let decider = AgreementDecider()
+        return StreamFiler(store: store, stream: id.stream, initial: AgreementDecider.initialState, evolve: decider.evolve)
+    }
+
+    @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try agreement(context)
+        let filing = try await FilingRequest.read(request, context: context)
+        if filing.type == "AgreementDrafted" { try checkDraft(filing, matches: id) }
+        let catalogue = try await CataloguesController.load(store: store, stream: id.catalogue, district: id.district, year: id.year).state
+        let decisionContext = AgreementDecider.Context(actor: try context.requireActor, occurredAt: filing.occurredAt, now: clock(), catalogue: catalogue)
+        let decider = AgreementDecider()
+        let outcome = try await filer(id).file(filing, ifMatch: try JSONResponse.ifMatch(request), idempotencyKey: try request.idempotencyKey(), context: context) {
+            filing, state throws(DomainError) in try decider.decide(filing, decisionContext, state)
+        }
+        return try outcome.response(stream: id.stream, location: "/v1/agreements/\(id)")
+    }
+
+    /// The draft's parties and year must be the ones its id names.
+    func checkDraft(_ filing: FilingRequest, matches id: AgreementID) throws {
+        let draft: AgreementDrafted
+        do {
+            guard case .drafted(let decoded) = try AgreementEvent.decode(typeName: filing.type, data: filing.data) else { return }
+            draft = decoded
+        } catch let error as EventDecodingError {
+            throw Problem(error)
+        }
+        guard draft.committee == id.committee.rawValue else {
+            throw Problem.badRequest(field: "/data/committee", rule: "matches-agreement-id", "committee must be \(id.committee), as the agreement id \(id) says")
+        }
+        guard draft.year == id.year else {
+            throw Problem.badRequest(field: "/data/year", rule: "matches-agreement-id", "year must be \(id.year), as the agreement id \(id) says")
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try agreement(context)
+        let (state, version, _) = try await filer(id).load()
+        guard state.status != .none else { throw Problem.notFound("agreement \(id)") }
+        var headers = HTTPFields()
+        headers[.eTag] = JSONResponse.etag(version)
+        if request.headers[.ifNoneMatch] == JSONResponse.etag(version) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return try JSONResponse.make(AgreementView(id: id, state: state, version: version), headers: headers)
+    }
+
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try agreement(context)
+        let from = try request.uri.queryParameters.get("from", as: Int64.self) ?? 1
+        let limit = min(max(try request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let events = try await store.readStream(id.stream, from: max(from, 1), limit: limit)
+        guard !(events.isEmpty && from <= 1) else { throw Problem.notFound("agreement \(id)") }
+        let next = events.count == limit ? "/v1/agreements/\(id)/events?from=\(events.last!.streamVersion + 1)&limit=\(limit)" : nil
+        return try EventPage.make(events, next: next)
+    }
+}

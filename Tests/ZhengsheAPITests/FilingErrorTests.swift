@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhengsheAPI
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// Every class of refused request: its own status, a problem+json that names the field and the
+/// rule, and nothing written.
+@Suite(.database, .serialized, .timeLimit(.minutes(2))) struct FilingErrorTests {
+    func version(_ client: some TestClientProtocol, _ p: Parties) async throws -> String? {
+        try await client.call(.get, "/v1/agreements/\(Parties.agreement)", token: p.government).headers[.eTag]
+    }
+
+    @Test func eachErrorHasItsStatusAndChangesNothing() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            try await Script.bringIntoEffect(client, p)
+            let before = try await version(client, p)
+            let uri = "/v1/agreements/\(Parties.agreement)/events"
+
+            let malformed = try await client.call(.post, uri, token: p.committee, raw: Data(#"{"type": "DutyReported", "#.utf8))
+            #expect(malformed.status == .badRequest && malformed.json["type"] as? String == "/problems/malformed-json")
+            #expect(malformed.headers[.contentType] == "application/problem+json")
+
+            let unknown = try await client.file("DutyFiled", ["x": 1], token: p.committee)
+            #expect(unknown.status == .badRequest && unknown.field == "/type" && unknown.rule == "known-event-type")
+
+            let missing = try await client.file("DutyReported", ["reportId": "r1", "itemId": "i1", "period": "2026-03"], token: p.committee)
+            #expect(missing.status == .badRequest && missing.field == "/data/indicatorValues")
+
+            let wrongType = try await client.file("FundsTransferred", ["transferId": "t", "installmentId": "p1", "amount": "100", "valueDate": "2026-03-01", "voucher": "v"], token: p.government)
+            #expect(wrongType.status == .badRequest && wrongType.field == "/data/amount")
+
+            let noTime = try await client.call(.post, uri, token: p.committee, body: ["type": "DutyReported", "data": [:] as [String: Any]])
+            #expect(noTime.status == .badRequest && noTime.field == "/occurredAt")
+
+            let text = try await client.call(.post, uri, token: p.committee, raw: Data("type=DutyReported".utf8), contentType: "application/x-www-form-urlencoded")
+            #expect(text.status == .unsupportedMediaType && text.field == "/Content-Type")
+
+            let huge = try await client.call(.post, uri, token: p.committee, raw: Data(repeating: UInt8(ascii: " "), count: (1 << 20) + 1))
+            #expect(huge.status == .contentTooLarge)
+
+            let rule = try await client.file("FundsTransferred", ["transferId": "t9", "installmentId": "p1", "amount": 999_999_999, "valueDate": "2026-03-01", "voucher": "v"], token: p.government)
+            #expect(rule.status == .unprocessableContent && rule.rule == "within-schedule" && rule.field == "/data/amount")
+            #expect((rule.json["detail"] as? String)?.contains("补充协议") == true)
+
+            let forbidden = try await client.file("DutyReported", ["reportId": "r1", "itemId": "i1", "period": "2026-03", "indicatorValues": [:] as [String: Any]], token: p.government)
+            #expect(forbidden.status == .forbidden && forbidden.rule == "own-events-only")
+
+            let future = try await client.file("GuidanceGiven", ["guidanceId": "g", "kind": "visit", "summary": "x"], token: p.government, on: "2027-02-01")
+            #expect(future.status == .unprocessableContent && future.field == "/occurredAt")
+
+            let noToken = try await client.file("GuidanceGiven", ["guidanceId": "g", "kind": "visit", "summary": "x"], token: "")
+            #expect(noToken.status == .unauthorized)
+            let badToken = try await client.file("GuidanceGiven", ["guidanceId": "g", "kind": "visit", "summary": "x"], token: "zs_not-a-token")
+            #expect(badToken.status == .unauthorized && badToken.json["type"] as? String == "/problems/unauthorized")
+
+            #expect(try await version(client, p) == before, "refused requests wrote nothing")
+        }
+    }
+
+    @Test func versionsConflictAndRetriesReplay() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            if try await version(client, p) == nil { try await Script.bringIntoEffect(client, p) }
+            let current = try #require(try await version(client, p))
+            let guidance: [String: Any] = ["guidanceId": "g-\(UUID())", "kind": "training", "summary": "业务培训"]
+
+            let stale = try await client.file("GuidanceGiven", guidance, token: p.government, headers: [.ifMatch: "\"1\""])
+            #expect(stale.status == .preconditionFailed && stale.json["actualVersion"] as? String == current.replacingOccurrences(of: "\"", with: ""))
+            let staleField = try await client.call(.post, "/v1/agreements/\(Parties.agreement)/events", token: p.government,
+                                                   body: ["type": "GuidanceGiven", "occurredAt": "2026-06-15T10:00:00+08:00", "data": guidance, "expectedVersion": 1])
+            #expect(staleField.status == .conflict && staleField.rule == "expected-version")
+
+            let first = try await client.file("GuidanceGiven", guidance, token: p.government, key: "key-1", headers: [.ifMatch: current])
+            #expect(first.status == .created)
+            let retry = try await client.file("GuidanceGiven", guidance, token: p.government, key: "key-1", headers: [.ifMatch: current])
+            #expect(retry.status == .created)
+            #expect(retry.headers[.init("Idempotent-Replayed")!] == "true")
+            #expect(retry.json["streamVersion"] as? Int == first.json["streamVersion"] as? Int)
+            #expect((retry.json["events"] as? [[String: Any]])?.first?["eventId"] as? String == (first.json["events"] as? [[String: Any]])?.first?["eventId"] as? String)
+
+            var other = guidance
+            other["summary"] = "另一次培训"
+            let reused = try await client.file("GuidanceGiven", other, token: p.government, key: "key-1")
+            #expect(reused.status == .conflict && reused.rule == "idempotency")
+            #expect(try await version(client, p) == first.headers[.eTag])
+        }
+    }
+}
