@@ -2,7 +2,7 @@ public import Hummingbird
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
-import ZhengsheStore
+public import ZhengsheStore
 public import Foundation
 
 /// Builds the whole service: routes, the database client and the services around them.
@@ -26,14 +26,7 @@ public func buildApplication(
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
 
-    let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: ProblemMiddleware())
-    HealthController(client: database, logger: logger).addRoutes(to: router)
-    OpenAPIDocument.addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(tokens: TokenStore(client: database, logger: logger)))
-    AgreementsController(store: store, clock: clock).addRoutes(to: v1.group("agreements"))
-    CataloguesController(store: store).addRoutes(to: v1.group("districts"))
+    let router = buildRouter(database: database, store: store, clock: clock, logger: logger)
 
     var app = Application(
         router: router,
@@ -49,4 +42,19 @@ public func buildApplication(
         }
     }
     return app
+}
+
+/// Every route of the service, with its middleware.
+public func buildRouter(
+    database: PostgresClient, store: PostgresEventStore, clock: @escaping @Sendable () -> Date, logger: Logger
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    HealthController(client: database, logger: logger).addRoutes(to: router)
+    OpenAPIDocument.addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(tokens: TokenStore(client: database, logger: logger)))
+    AgreementsController(store: store, clock: clock).addRoutes(to: v1.group("agreements"))
+    CataloguesController(store: store).addRoutes(to: v1.group("districts"))
+    return router
 }

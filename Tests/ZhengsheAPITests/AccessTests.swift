@@ -65,7 +65,7 @@ import ZhengsheTestSupport
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)
-                #expect(text.hasPrefix("openapi: 3.1"))
+                #expect(text.contains("\nopenapi: 3.1.0\n"))
             }
         }
     }
