@@ -44,6 +44,16 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["SchemaEmbedder"]
         ),
+        // A synthetic city-year, filed through the deciders: `zhengshe demo seed`, `serve --demo`, the benchmark.
+        .target(
+            name: "ZhengsheDemo",
+            dependencies: [
+                "ZhengsheDomain",
+                "ZhengsheStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A private PostgreSQL cluster in a folder of its own, for `serve` and for the tests.
         .target(
             name: "EmbeddedPostgres",
@@ -73,6 +83,7 @@ let package = Package(
             name: "zhengshe",
             dependencies: [
                 "ZhengsheAPI",
+                "ZhengsheDemo",
                 "ZhengsheStore",
                 "EmbeddedPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,6 +123,8 @@ let package = Package(
         .testTarget(
             name: "ZhengsheStoreTests",
             dependencies: [
+                "ZhengsheDemo",
+                "ZhengsheDomain",
                 "ZhengsheStore",
                 "ZhengsheTestSupport",
                 "EmbeddedPostgres",

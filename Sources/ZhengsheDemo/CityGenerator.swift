@@ -1,0 +1,169 @@
+public import Foundation
+public import Logging
+public import ZhengsheDomain
+public import ZhengsheStore
+
+/// Fills a database with a synthetic city-year, every event decided by the same deciders as real
+/// filings, so each is one the service would have accepted.
+public struct CityGenerator: Sendable {
+    public struct Summary: Sendable {
+        public var districts = 0
+        public var agreements = 0
+        public var events = 0
+        /// Filings the deciders refused: a generator bug if ever above zero.
+        public var refused = 0
+        public var seconds = 0.0
+        public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+    }
+
+    public let plan: CityPlan
+    public let store: any EventStore
+    public let logger: Logger
+    /// Nothing is generated after this instant (events never lie in the future).
+    public let cutoff: Date
+    /// Agreements appended at once.
+    public let parallelism: Int
+
+    public init(plan: CityPlan, store: any EventStore, logger: Logger, cutoff: Date = Date(), parallelism: Int = 8) {
+        self.plan = plan
+        self.store = store
+        self.logger = logger
+        self.cutoff = cutoff
+        self.parallelism = parallelism
+    }
+
+    public func run() async throws -> Summary {
+        let started = ContinuousClock.now
+        var summary = Summary()
+        let root = SeededRandom(seed: plan.seed)
+        for district in plan.districtCodes {
+            let (catalogue, events, refused) = try catalogueEvents(district, root.fork("catalogue-\(district)"))
+            summary.refused += refused
+            summary.events += try await append(events, to: try StreamID(category: "catalogue", id: "\(district)-\(plan.year)"))
+            summary.districts += 1
+            let committees = plan.streets(in: district).flatMap { plan.committees(in: $0) }
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                var next = 0
+                func schedule(_ group: inout ThrowingTaskGroup<(Int, Int), any Error>) {
+                    guard next < committees.count else { return }
+                    let committee = committees[next]
+                    next += 1
+                    group.addTask {
+                        let (events, refused) = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: cutoff,
+                                                                random: root.fork("agreement-\(committee)")).events()
+                        let appended = try await append(events, to: try StreamID(category: "agreement", id: "\(committee)-\(plan.year)"))
+                        return (appended, refused)
+                    }
+                }
+                for _ in 0..<parallelism { schedule(&group) }
+                while let (appended, refused) = try await group.next() {
+                    summary.events += appended
+                    summary.refused += refused
+                    summary.agreements += 1
+                    if summary.agreements % 100 == 0 {
+                        logger.info("seeding", metadata: ["agreements": "\(summary.agreements)", "events": "\(summary.events)"])
+                    }
+                    schedule(&group)
+                }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return summary
+    }
+
+    /// Appends a stream's events in batches of up to 500, each batch one transaction.
+    func append(_ events: [NewEvent], to stream: StreamID) async throws -> Int {
+        var version: Int64 = 0
+        var start = 0
+        while start < events.count {
+            let batch = Array(events[start..<min(start + 500, events.count)])
+            let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: batch)
+            version = result.streamVersion
+            start += batch.count
+        }
+        return events.count
+    }
+
+    func catalogueEvents(_ district: PartyCode, _ random: SeededRandom) throws -> (CatalogueState, [NewEvent], Int) {
+        var random = random
+        let decider = CatalogueDecider(district: district, year: plan.year)
+        let bureau = Actor(name: "\(district)民政局", role: .district, party: district)
+        var state = CatalogueDecider.initialState
+        var events: [NewEvent] = []
+        var refused = 0
+        func file(_ filing: CatalogueEvent, by actor: Actor, on date: LocalDate) {
+            do {
+                for event in try decider.decide(filing, by: actor, state) {
+                    state = decider.evolve(state, event)
+                    events.append(try Demo.newEvent(event, actor: actor, at: Demo.time(date, &random)))
+                }
+            } catch {
+                refused += 1
+            }
+        }
+        let published = LocalDate(year: plan.year, month: 1, day: 2)!
+        for (n, title) in Demo.lawfulDuties.enumerated() {
+            file(.listItemPublished(.init(list: .lawfulDuty, code: String(format: "L%02d", n + 1), title: title, legalBasis: "《城市居民委员会组织法》")), by: bureau, on: published)
+        }
+        for n in 0..<Demo.assistanceListSize {
+            let title = Demo.assistanceTitles[n % Demo.assistanceTitles.count] + (n < Demo.assistanceTitles.count ? "" : "（\(n / Demo.assistanceTitles.count + 1)）")
+            file(.listItemPublished(.init(list: .assistance, code: String(format: "A%02d", n + 1), title: title, suggestedIndicators: ["完成率"])), by: bureau, on: published)
+        }
+        for n in 0..<Int.random(in: 3...6, using: &random) {
+            let street = plan.streets(in: district)[n % plan.streetsPerDistrict]
+            let government = Actor(name: "\(street)街道办", role: .government, party: street)
+            let id = "ADM-\(district)-\(n + 1)"
+            let (department, title) = Demo.admissionRequests[n % Demo.admissionRequests.count]
+            file(.admissionRequested(.init(admissionId: id, department: department, kind: .survey, title: title)), by: government, on: published.adding(days: 5 + n))
+            if n == 0 && random.chance(0.5) {
+                file(.admissionRejected(.init(admissionId: id, reason: "与现有事项重复")), by: bureau, on: published.adding(days: 20))
+            } else {
+                file(.admissionGranted(.init(admissionId: id, validFrom: LocalDate(year: plan.year, month: 1, day: 1)!, validUntil: LocalDate(year: plan.year, month: 12, day: 31)!)),
+                     by: bureau, on: published.adding(days: 20 + n))
+            }
+        }
+        return (state, events.filter { $0.occurredAt <= cutoff }, refused)
+    }
+}
+
+enum Demo {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
+    static func newEvent<Event: StreamEvent>(_ event: Event, actor: Actor, at date: Date) throws -> NewEvent {
+        NewEvent(type: event.typeName, occurredAt: date, data: try event.encodedData(),
+                 metadata: EventMetadata(actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "", requestId: "demo-seed"))
+    }
+
+    /// A working-hours instant on `date` in Shanghai.
+    static func time(_ date: LocalDate, _ random: inout SeededRandom) -> Date {
+        date.start.addingTimeInterval(Double(Int.random(in: 9 * 3600...17 * 3600, using: &random)))
+    }
+
+    static let assistanceListSize = 80
+
+    static let lawfulDuties = [
+        "召开居民会议", "办理本居住地区居民的公共事务和公益事业", "调解民间纠纷", "协助维护社会治安", "向人民政府反映居民的意见",
+        "开展便民利民的社区服务", "管理本居民委员会的财产", "开展多种形式的社会主义精神文明建设", "组织居民公约的制定", "居务公开",
+    ]
+
+    static let assistanceTitles = [
+        "人口信息采集", "流动人口登记", "社会救助初审", "低保对象走访", "残疾人服务", "老龄工作", "计划生育服务", "就业登记与失业调查",
+        "社会保险参保动员", "医疗保险协办", "征兵宣传", "双拥优抚", "安全生产巡查", "消防安全检查", "食品安全宣传", "环境卫生整治",
+        "垃圾分类宣传", "爱国卫生运动", "禁毒宣传", "综合治理", "矛盾纠纷排查", "防汛防台", "人民调解协助", "法治宣传",
+        "统计调查协助", "房屋租赁登记", "文化体育活动", "科普宣传", "青少年教育", "妇女儿童权益保护", "志愿服务组织", "社区矫正协助",
+        "退役军人服务", "地质灾害巡查", "动物防疫协助", "农村土地确权协助", "村庄规划宣传", "水利设施巡查", "秸秆禁烧巡查", "公共服务事项代办",
+    ]
+
+    static let admissionRequests = [
+        ("住建局", "房屋安全普查"), ("统计局", "人口抽样调查"), ("卫健委", "健康档案核查"), ("市场监管局", "小微企业摸底"),
+        ("应急管理局", "隐患排查台账"), ("文旅局", "文化设施调查"),
+    ]
+
+    static let departments = ["文明办", "宣传部", "团区委", "科协", "档案局", "气象局"]
+    static let refusedTasks = ["创建工作台账", "悬挂标识牌匾", "填报重复报表", "组织问卷调查", "开具证明材料", "迎检资料整理"]
+}

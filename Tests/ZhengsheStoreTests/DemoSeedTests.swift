@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import ZhengsheDemo
+import ZhengsheDomain
+import ZhengsheStore
+import ZhengsheTestSupport
+
+@Suite(.database, .timeLimit(.minutes(3))) struct DemoSeedTests {
+    /// A small city through the deciders: nothing refused, every chain intact, the shapes the
+    /// benchmark relies on present.
+    @Test func seedsASmallCityThatTheRulesAccept() async throws {
+        let database = try TestDatabase.current
+        let plan = CityPlan(committees: 12, districts: 2, year: 2025, seed: 7)
+        let summary = try await CityGenerator(plan: plan, store: database.store, logger: database.logger, cutoff: Date()).run()
+        #expect(summary.refused == 0)
+        #expect(summary.districts == 2)
+        #expect(summary.agreements == plan.committeeCount)
+        #expect(summary.events > plan.committeeCount * 100)
+        let report = try await ChainVerifier(client: database.client, logger: database.logger).verify()
+        #expect(report.isIntact && report.events == summary.events)
+
+        let first = plan.committees(in: plan.streets(in: plan.districtCodes[0])[0])[0]
+        let events = try await database.store.readStream(try StreamID(category: "agreement", id: "\(first)-2025"), from: 1, limit: 10_000)
+        let types = Set(events.map(\.type))
+        #expect(types.isSuperset(of: ["AgreementDrafted", "TermsProposed", "AgreementTookEffect", "DutyReported", "ReportVerified", "FundsTransferred", "AgreementClosed"]))
+        var state = AgreementDecider.initialState
+        for event in events { state = AgreementDecider().evolve(state, try AgreementEvent.decode(typeName: event.type, data: Data(event.data.utf8))) }
+        #expect(state.status == .closed)
+        #expect((20...80).contains(state.effectiveTerms?.items.count ?? 0))
+    }
+
+    @Test func theSameSeedMakesTheSameCity() throws {
+        let plan = CityPlan(committees: 4, districts: 1, year: 2025, seed: 99)
+        let catalogue = CatalogueState()
+        func script(_ seed: UInt64) -> [String] {
+            var p = plan
+            p.seed = seed
+            let committee = p.committees(in: p.streets(in: p.districtCodes[0])[0])[0]
+            return AgreementScript(plan: p, committee: committee, catalogue: catalogue, cutoff: Date(), random: SeededRandom(seed: seed).fork("x"))
+                .events().events.map { "\($0.type) \(String(decoding: $0.data, as: UTF8.self)) \($0.occurredAt)" }
+        }
+        #expect(script(99) == script(99))
+        #expect(script(99) != script(100))
+    }
+}
