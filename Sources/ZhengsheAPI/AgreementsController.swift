@@ -9,6 +9,8 @@ import ZhengsheStore
 struct AgreementsController: Sendable {
     let store: PostgresEventStore
     let clock: @Sendable () -> Date
+    let agreements = StateCache<AgreementState>()
+    let catalogues: StateCache<CatalogueState>
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post(":id/events", use: file)
@@ -28,14 +30,14 @@ struct AgreementsController: Sendable {
 
     func filer(_ id: AgreementID) -> StreamFiler<AgreementEvent, AgreementState> {
         let decider = AgreementDecider()
-        return StreamFiler(store: store, stream: id.stream, initial: AgreementDecider.initialState, evolve: decider.evolve)
+        return StreamFiler(store: store, stream: id.stream, initial: AgreementDecider.initialState, evolve: decider.evolve, cache: agreements)
     }
 
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try agreement(context)
         let filing = try await FilingRequest.read(request, context: context)
         if filing.type == "AgreementDrafted" { try checkDraft(filing, matches: id) }
-        let catalogue = try await CataloguesController.load(store: store, stream: id.catalogue, district: id.district, year: id.year).state
+        let catalogue = try await CataloguesController.load(store: store, stream: id.catalogue, district: id.district, year: id.year, cache: catalogues).state
         let decisionContext = AgreementDecider.Context(actor: try context.requireActor, occurredAt: filing.occurredAt, now: clock(), catalogue: catalogue)
         let decider = AgreementDecider()
         let outcome = try await filer(id).file(filing, ifMatch: try JSONResponse.ifMatch(request), idempotencyKey: try request.idempotencyKey(), context: context) {
@@ -63,7 +65,7 @@ struct AgreementsController: Sendable {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try agreement(context)
-        let (state, version, _) = try await filer(id).load()
+        let (state, version) = try await filer(id).load()
         guard state.status != .none else { throw Problem.notFound("agreement \(id)") }
         var headers = HTTPFields()
         headers[.eTag] = JSONResponse.etag(version)

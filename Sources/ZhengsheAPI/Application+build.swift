@@ -3,6 +3,7 @@ public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
 public import ZhengsheStore
+import ZhengsheDomain
 public import Foundation
 
 /// Builds the whole service: routes, the database client and the services around them.
@@ -54,7 +55,8 @@ public func buildRouter(
     HealthController(client: database, logger: logger).addRoutes(to: router)
     OpenAPIDocument.addRoutes(to: router)
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(tokens: TokenStore(client: database, logger: logger)))
-    AgreementsController(store: store, clock: clock).addRoutes(to: v1.group("agreements"))
-    CataloguesController(store: store).addRoutes(to: v1.group("districts"))
+    let catalogues = StateCache<CatalogueState>()
+    AgreementsController(store: store, clock: clock, catalogues: catalogues).addRoutes(to: v1.group("agreements"))
+    CataloguesController(store: store, cache: catalogues).addRoutes(to: v1.group("districts"))
     return router
 }

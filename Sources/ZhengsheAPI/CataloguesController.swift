@@ -7,6 +7,7 @@ import ZhengsheStore
 /// `/v1/districts/{district}/lists/{year}`: a district's two lists and admissions for a year.
 struct CataloguesController: Sendable {
     let store: PostgresEventStore
+    let cache: StateCache<CatalogueState>
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post(":district/lists/:year/events", use: file)
@@ -14,10 +15,13 @@ struct CataloguesController: Sendable {
         group.get(":district/lists/:year/events", use: history)
     }
 
-    static func load(store: PostgresEventStore, stream: StreamID, district: PartyCode, year: Int) async throws -> (state: CatalogueState, version: Int64) {
+    static func load(
+        store: PostgresEventStore, stream: StreamID, district: PartyCode, year: Int, cache: StateCache<CatalogueState>
+    ) async throws -> (state: CatalogueState, version: Int64) {
         let decider = CatalogueDecider(district: district, year: year)
-        let filer = StreamFiler<CatalogueEvent, CatalogueState>(store: store, stream: stream, initial: CatalogueDecider.initialState, evolve: decider.evolve)
-        let (state, version, _) = try await filer.load()
+        let filer = StreamFiler<CatalogueEvent, CatalogueState>(
+            store: store, stream: stream, initial: CatalogueDecider.initialState, evolve: decider.evolve, cache: cache)
+        let (state, version) = try await filer.load()
         return (state, version)
     }
 
@@ -39,7 +43,8 @@ struct CataloguesController: Sendable {
         let filing = try await FilingRequest.read(request, context: context)
         let decider = CatalogueDecider(district: district, year: year)
         let actor = try context.requireActor
-        let filer = StreamFiler<CatalogueEvent, CatalogueState>(store: store, stream: stream, initial: CatalogueDecider.initialState, evolve: decider.evolve)
+        let filer = StreamFiler<CatalogueEvent, CatalogueState>(
+            store: store, stream: stream, initial: CatalogueDecider.initialState, evolve: decider.evolve, cache: cache)
         let outcome = try await filer.file(filing, ifMatch: try JSONResponse.ifMatch(request), idempotencyKey: try request.idempotencyKey(), context: context) {
             event, state throws(DomainError) in try decider.decide(event, by: actor, state)
         }
@@ -63,7 +68,7 @@ struct CataloguesController: Sendable {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (district, year, stream) = try target(context)
-        let (state, version) = try await Self.load(store: store, stream: stream, district: district, year: year)
+        let (state, version) = try await Self.load(store: store, stream: stream, district: district, year: year, cache: cache)
         var headers = HTTPFields()
         headers[.eTag] = JSONResponse.etag(version)
         return try JSONResponse.make(

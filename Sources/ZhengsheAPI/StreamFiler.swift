@@ -12,6 +12,8 @@ struct StreamFiler<Event: StreamEvent, State: Sendable>: Sendable {
     let stream: StreamID
     let initial: State
     let evolve: @Sendable (State, Event) -> State
+    /// Where folded states are kept between requests; nil folds from the first event each time.
+    var cache: StateCache<State>? = nil
 
     struct Outcome: Sendable {
         var events: [RecordedEventSummary]
@@ -19,14 +21,18 @@ struct StreamFiler<Event: StreamEvent, State: Sendable>: Sendable {
         var replayed: Bool
     }
 
-    /// Loads every event of the stream and folds it.
-    func load() async throws -> (state: State, version: Int64, events: [RecordedEvent]) {
-        let recorded = try await store.readStream(stream, from: 1, limit: Int.max)
-        var state = initial
+    /// The stream's current state and version: the cached state (if any) folded with the events
+    /// recorded after it.
+    func load() async throws -> (state: State, version: Int64) {
+        let cached = cache?.get(stream.rawValue)
+        var (version, state) = cached ?? (0, initial)
+        let recorded = try await store.readStream(stream, from: version + 1, limit: Int.max)
         for event in recorded {
             state = evolve(state, try Event.decode(typeName: event.type, data: Data(event.data.utf8)))
+            version = event.streamVersion
         }
-        return (state, recorded.last?.streamVersion ?? 0, recorded)
+        if !recorded.isEmpty { cache?.put(stream.rawValue, version: version, state: state) }
+        return (state, version)
     }
 
     func file(
@@ -45,7 +51,7 @@ struct StreamFiler<Event: StreamEvent, State: Sendable>: Sendable {
             if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, bodyHash: request.bodyHash) {
                 return replay
             }
-            let (state, version, _) = try await load()
+            let (state, version) = try await load()
             if let expected, expected != version {
                 throw Problem.versionConflict(stream: stream.rawValue, expected: String(expected), actual: version, status: ifMatch != nil ? .preconditionFailed : .conflict)
             }

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import PostgresNIO
 import ZhengsheAPI
+import ZhengsheDemo
+import ZhengsheStore
 
 /// `zhengshe serve`: the HTTP service. Migrates the database first.
 struct Serve: AsyncParsableCommand {
@@ -11,6 +14,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on; env HOST.") var host: String?
     @Option(help: "Port to listen on; env PORT.") var port: Int?
     @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Seed a synthetic city-year first, unless the database already holds agreements.") var demo = false
+    @OptionGroup(title: "Demo city (with --demo)") var city: CityOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -23,7 +28,31 @@ struct Serve: AsyncParsableCommand {
             } ?? 8080
         )
         let (configuration, services, _) = try await database.open(logger: logger)
+        if demo { try await seedDemo(configuration, logger: logger) }
         let app = try await buildApplication(settings: settings, database: configuration, services: services, logger: logger)
         try await app.runService()
+    }
+}
+
+extension Serve {
+    /// Seeds the demo city on an empty database, before the server starts.
+    func seedDemo(_ configuration: PostgresClient.Configuration, logger: Logger) async throws {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let plan = city.plan
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: client, logger: logger).migrate()
+            let rows = try await client.query("SELECT count(*) FROM streams WHERE category = 'agreement'", logger: logger)
+            var existing = 0
+            for try await count in rows.decode(Int.self) { existing = count }
+            guard existing == 0 else {
+                logger.info("demo: the database already holds agreements; not seeding", metadata: ["agreements": "\(existing)"])
+                return
+            }
+            logger.info("demo: seeding a city", metadata: ["committees": "\(plan.committeeCount)", "year": "\(plan.year)"])
+            let summary = try await CityGenerator(plan: plan, store: PostgresEventStore(client: client, logger: logger), logger: logger).run()
+            logger.info("\(summary.report(plan))")
+        }
     }
 }
