@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Zhengshe needs on a Debian or Ubuntu machine: PostgreSQL's server and client
 # tools (initdb/pg_ctl for the embedded database, psql/pg_dump/pgbench for operations and the
-# benchmark) and libpq-dev. Does nothing when they are already there. Needs root or sudo to install.
+# benchmark), libpq-dev, and wrk (the benchmark's HTTP load). Does nothing when they are already there. Needs root or sudo to install.
 set -euo pipefail
 
 have_server() {
@@ -9,7 +9,7 @@ have_server() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 have_all() {
-  have_server && command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 \
+  have_server && command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 \
     && [ -e /usr/include/postgresql/libpq-fe.h ]
 }
 
@@ -36,5 +36,5 @@ $sudo apt-get update -qq
 # postgresql-common would create and start a system cluster on install; Zhengshe runs its own.
 $sudo mkdir -p /etc/postgresql-common/createcluster.d
 echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/zhengshe.conf >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev wrk >/dev/null
 have_all || { echo "deploy/setup.sh: PostgreSQL did not install completely" >&2; exit 1; }

@@ -73,7 +73,7 @@ public struct CityGenerator: Sendable {
     }
 
     /// Appends a stream's events in batches of up to 500, each batch one transaction.
-    func append(_ events: [NewEvent], to stream: StreamID) async throws -> Int {
+    public func append(_ events: [NewEvent], to stream: StreamID) async throws -> Int {
         var version: Int64 = 0
         var start = 0
         while start < events.count {
@@ -166,4 +166,38 @@ enum Demo {
 
     static let departments = ["文明办", "宣传部", "团区委", "科协", "档案局", "气象局"]
     static let refusedTasks = ["创建工作台账", "悬挂标识牌匾", "填报重复报表", "组织问卷调查", "开具证明材料", "迎检资料整理"]
+}
+
+extension CityGenerator {
+    /// The district's lists as the generator publishes them (the same for the same plan).
+    public func catalogue(for district: PartyCode) throws -> CatalogueState {
+        try catalogueEvents(district, SeededRandom(seed: plan.seed).fork("catalogue-\(district)")).0
+    }
+
+    /// An agreement in effect for `committee` with `guidance` guidance visits after it: a stream
+    /// of exactly 5 + `guidance` events, for measuring filings against stream length.
+    public func agreementInEffect(committee: PartyCode, catalogue: CatalogueState, guidance: Int, at date: Date) throws -> [NewEvent] {
+        var random = SeededRandom(seed: plan.seed).fork("fixture-\(committee)")
+        let script = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: cutoff, random: random)
+        let government = committee.government!
+        let gov = Actor(name: "\(government)街道办", role: .government, party: government)
+        let com = Actor(name: "\(committee)居委会", role: .committee, party: committee)
+        let decider = AgreementDecider()
+        let start = LocalDate(year: plan.year, month: 1, day: 1)!
+        let filings: [(AgreementEvent, Actor)] = [
+            (.drafted(.init(government: government.rawValue, committee: committee.rawValue, year: plan.year, termStart: start, termEnd: LocalDate(year: plan.year, month: 12, day: 31)!)), gov),
+            (.termsProposed(.init(termsVersion: 1, terms: script.makeTerms(&random))), gov),
+            (.signed(.init(side: .government, signatory: "王主任", title: "主任", termsVersion: 1)), gov),
+            (.signed(.init(side: .committee, signatory: "李书记", title: "主任", termsVersion: 1)), com),
+        ] + (0..<guidance).map { (.guidanceGiven(.init(guidanceId: "fixture-\($0)", kind: .visit, itemId: nil, summary: "指导")), gov) }
+        var state = AgreementDecider.initialState
+        var events: [NewEvent] = []
+        for (filing, actor) in filings {
+            for event in try decider.decide(filing, .init(actor: actor, occurredAt: date, now: cutoff, catalogue: catalogue), state) {
+                state = decider.evolve(state, event)
+                events.append(try Demo.newEvent(event, actor: actor, at: date))
+            }
+        }
+        return events
+    }
 }

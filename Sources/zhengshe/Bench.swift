@@ -9,7 +9,8 @@ import ZhengsheStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the service on a database of its own.",
-        subcommands: [BenchStore.self]
+        subcommands: [BenchAll.self, BenchStore.self],
+        defaultSubcommand: BenchAll.self
     )
 }
 

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Every figure of one benchmark run, with the baselines measured in the same run.
+struct BenchResults: Codable {
+    struct Machine: Codable {
+        var cores: Int
+        var memoryGiB: Double
+        var os: String
+
+        static func current() -> Machine {
+            Machine(cores: ProcessInfo.processInfo.activeProcessorCount,
+                    memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
+                    os: ProcessInfo.processInfo.operatingSystemVersionString)
+        }
+    }
+    struct BulkLoad: Codable {
+        var events: Int
+        var seconds: Double
+        var perSecond: Double
+        var refused: Int
+    }
+
+    var machine: Machine
+    var date = ISO8601DateFormatter().string(from: Date())
+    var insertBaseline: [Int: RunFigures] = [:]
+    var batchBaseline: RunFigures?
+    var store: [Int: RunFigures] = [:]
+    var http: [Int: RunFigures] = [:]
+    var bulkLoad: BulkLoad?
+    var shortStream: RunFigures?
+    var longStream: RunFigures?
+    var reads: RunFigures?
+    var serveRSSMegabytes = 0.0
+
+    func table() -> String {
+        func rate(_ f: RunFigures?) -> String { f.map { String(format: "%8.0f/s", $0.perSecond) } ?? "       –" }
+        func ms(_ v: Double?) -> String { v.map { String(format: "%6.2f", $0) } ?? "     –" }
+        func ratio(_ a: RunFigures?, _ b: RunFigures?) -> String {
+            guard let a, let b, b.perSecond > 0 else { return "   –" }
+            return String(format: "%4.2f", a.perSecond / b.perSecond)
+        }
+        var lines = [
+            "",
+            "Zhengshe benchmark \(date), \(machine.cores) cores, \(machine.memoryGiB) GiB, PostgreSQL fsync on",
+            "figure                              clients      rate   p50 ms  p99 ms   baseline   ratio",
+        ]
+        for clients in [1, 8, 32] {
+            let base = insertBaseline[clients]
+            lines.append("HTTP filing, 1 event                 \(String(format: "%5d", clients)) \(rate(http[clients]))  \(ms(http[clients]?.p50))  \(ms(http[clients]?.p99))  \(rate(base))    \(ratio(http[clients], base))"
+                         + ((http[clients]?.errors ?? 0) > 0 ? "  (\(http[clients]!.errors) non-2xx)" : ""))
+        }
+        for clients in [1, 8, 32] {
+            let base = insertBaseline[clients]
+            lines.append("store append, 1 event                \(String(format: "%5d", clients)) \(rate(store[clients]))  \(ms(store[clients]?.p50))  \(ms(store[clients]?.p99))  \(rate(base))    \(ratio(store[clients], base))")
+        }
+        if let bulkLoad {
+            let bulk = RunFigures(perSecond: bulkLoad.perSecond)
+            lines.append("bulk load of the city-year               \(rate(bulk))                   \(rate(batchBaseline))    \(ratio(bulk, batchBaseline))   (\(bulkLoad.events) events, \(bulkLoad.refused) refused)")
+        }
+        lines.append("filing on a 1,000-event stream           1 \(rate(longStream))  \(ms(longStream?.p50))  \(ms(longStream?.p99))  \(rate(shortStream))    \(ratio(longStream, shortStream))   (baseline: 10-event stream)")
+        lines.append("read an agreement (GET)                  8 \(rate(reads))  \(ms(reads?.p50))  \(ms(reads?.p99))")
+        lines.append(String(format: "peak RSS of serve during the runs: %.0f MB", serveRSSMegabytes))
+        lines.append("baselines: pgbench single-row INSERT (same clients) into a table shaped like events; bulk: 100-row INSERTs, 8 clients")
+        return lines.joined(separator: "\n")
+    }
+
+    func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}
