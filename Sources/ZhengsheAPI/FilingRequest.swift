@@ -90,11 +90,9 @@ struct FilingRequest: Sendable {
         var expectedVersion: Int64?
     }
 
+    /// RFC 3339, with or without fractional seconds. Format styles are values: no formatter is
+    /// built per request (ISO8601DateFormatter is costly to make on Linux).
     static func parseTimestamp(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        return withFraction.date(from: text) ?? plain.date(from: text)
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

@@ -16,12 +16,10 @@ enum JSONResponse {
         return encoder
     }()
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        return formatter.string(from: date)
-    }
+    static let shanghaiTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+
+    /// RFC 3339 in China Standard Time, e.g. 2026-03-31T10:00:00.000+08:00.
+    static func timestamp(_ date: Date) -> String { shanghaiTime.format(date) }
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         body(try encoder.encode(value), status: status, headers: headers)

@@ -63,8 +63,11 @@ struct BenchAll: AsyncParsableCommand {
                 defer { server.stop() }
                 try await server.waitUntilReady()
 
-                say("HTTP filings from wrk, 1/8/32 connections")
                 let wrk = WRK(path: tools.wrk, base: "http://127.0.0.1:\(port)", seconds: seconds)
+                say("warm-up: reading every agreement once")
+                results.coldReads = try WRK(path: tools.wrk, base: wrk.base, seconds: max(seconds, 2 * committees / 100 + 5))
+                    .run(script: fixture.warmUpScript(), connections: 2)
+                say("HTTP filings from wrk, 1/8/32 connections")
                 for clients in [1, 8, 32] {
                     results.http[clients] = try wrk.run(script: fixture.filingScript(), connections: clients)
                     results.serveRSSMegabytes = max(results.serveRSSMegabytes, server.peakRSSMegabytes())

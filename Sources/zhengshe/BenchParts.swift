@@ -150,6 +150,21 @@ struct HTTPFixture {
 
     func singleStreamScript(_ target: (path: String, token: String)) -> String { filingScript([target]) }
 
+    /// Reads every agreement once, in order, so the runs that follow meet the warm service a
+    /// running deployment is, not one that has never seen the agreements.
+    func warmUpScript() -> String {
+        luaTargets(targets.map { (String($0.path.dropLast("/events".count)), "") }) + """
+            local threads = {}
+            function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
+            local counter = 0
+            function request()
+              counter = counter + 1
+              local t = targets[((counter * 2 + tid - 1) % #targets) + 1]
+              return wrk.format("GET", t[1], {["Authorization"] = "Bearer \(adminToken)"})
+            end
+            """
+    }
+
     /// Each request reads an agreement picked at random, as an admin.
     func readScript() -> String {
         luaTargets(targets.map { (String($0.path.dropLast("/events".count)), "") }) + """
