@@ -18,6 +18,9 @@ struct AgreementsController: Sendable {
         group.get(":id/events", use: history)
     }
 
+    /// The filings whose rules consult the district's lists.
+    static let readsLists: Set<String> = ["TermsProposed", "AmendmentProposed", "TaskRefused"]
+
     /// Parses the id and hides agreements the actor may not see behind a 404.
     func agreement(_ context: AppRequestContext) throws -> AgreementID {
         let text = try context.parameters.require("id")
@@ -37,7 +40,11 @@ struct AgreementsController: Sendable {
         let id = try agreement(context)
         let filing = try await FilingRequest.read(request, context: context)
         if filing.type == "AgreementDrafted" { try checkDraft(filing, matches: id) }
-        let catalogue = try await CataloguesController.load(store: store, stream: id.catalogue, district: id.district, year: id.year, cache: catalogues).state
+        // Only terms and refusals are checked against the district's lists: other filings spare the read.
+        let catalogue =
+            Self.readsLists.contains(filing.type)
+            ? try await CataloguesController.load(store: store, stream: id.catalogue, district: id.district, year: id.year, cache: catalogues).state
+            : CatalogueState()
         let decisionContext = AgreementDecider.Context(actor: try context.requireActor, occurredAt: filing.occurredAt, now: clock(), catalogue: catalogue)
         let decider = AgreementDecider()
         let outcome = try await filer(id).file(filing, ifMatch: try JSONResponse.ifMatch(request), idempotencyKey: try request.idempotencyKey(), context: context) {
@@ -77,11 +84,9 @@ struct AgreementsController: Sendable {
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try agreement(context)
-        let from = try request.uri.queryParameters.get("from", as: Int64.self) ?? 1
-        let limit = min(max(try request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
-        let events = try await store.readStream(id.stream, from: max(from, 1), limit: limit)
-        guard !(events.isEmpty && from <= 1) else { throw Problem.notFound("agreement \(id)") }
-        let next = events.count == limit ? "/v1/agreements/\(id)/events?from=\(events.last!.streamVersion + 1)&limit=\(limit)" : nil
-        return try EventPage.make(events, next: next)
+        guard let page = try await EventPage.read(id.stream, store: store, request: request, path: "/v1/agreements/\(id)/events") else {
+            throw Problem.notFound("agreement \(id)")
+        }
+        return page
     }
 }

@@ -85,10 +85,7 @@ struct CataloguesController: Sendable {
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (district, year, stream) = try target(context)
-        let from = try request.uri.queryParameters.get("from", as: Int64.self) ?? 1
-        let limit = min(max(try request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
-        let events = try await store.readStream(stream, from: max(from, 1), limit: limit)
-        let next = events.count == limit ? "/v1/districts/\(district)/lists/\(year)/events?from=\(events.last!.streamVersion + 1)&limit=\(limit)" : nil
-        return try EventPage.make(events, next: next)
+        let path = "/v1/districts/\(district)/lists/\(year)/events"
+        return try await EventPage.read(stream, store: store, request: request, path: path) ?? EventPage.make([], next: nil)
     }
 }

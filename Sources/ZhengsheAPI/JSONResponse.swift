@@ -85,6 +85,17 @@ extension Request {
 
 /// Events of a stream as `GET …/events` shows them, with their hashes.
 enum EventPage {
+    /// One page of `stream` from the request's `from` (default 1) and `limit` (1–1000, default 100);
+    /// nil when the stream has no events at all.
+    static func read(_ stream: StreamID, store: PostgresEventStore, request: Request, path: String) async throws -> Response? {
+        let from = max(try request.uri.queryParameters.get("from", as: Int64.self) ?? 1, 1)
+        let limit = min(max(try request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let events = try await store.readStream(stream, from: from, limit: limit)
+        if events.isEmpty && from == 1 { return nil }
+        let next = events.count == limit ? "\(path)?from=\(events.last!.streamVersion + 1)&limit=\(limit)" : nil
+        return try make(events, next: next)
+    }
+
     static func make(_ events: [RecordedEvent], next: String?) throws -> Response {
         let items: [[String: Any]] = try events.map { event in
             [
