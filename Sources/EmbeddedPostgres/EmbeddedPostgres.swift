@@ -64,9 +64,12 @@ public struct EmbeddedPostgres: Sendable {
         return "postgresql://\(configuration.superuser)@\(host):\(configuration.port)/\(database)"
     }
 
-    /// Initialises the cluster if its folder is new, then starts it (or adopts it, if a previous
-    /// run left it running) and waits until it accepts connections.
-    public func start() async throws {
+    /// Initialises the cluster if its folder is new, then starts it (or adopts it, if another
+    /// process already runs it) and waits until it accepts connections.
+    /// - Returns: true when this call started the server, false when it was already running; a
+    ///   one-shot command should stop only a server it started.
+    @discardableResult
+    public func start() async throws -> Bool {
         try prepareDirectories()
         if !FileManager.default.fileExists(atPath: configuration.directory + "/PG_VERSION") {
             logger.info("initialising a new PostgreSQL cluster", metadata: ["directory": "\(configuration.directory)"])
@@ -79,7 +82,7 @@ public struct EmbeddedPostgres: Sendable {
         }
         if try await isRunning() {
             logger.info("PostgreSQL cluster already running; using it", metadata: ["directory": "\(configuration.directory)"])
-            return
+            return false
         }
         var settings: [String: String] = [
             "listen_addresses": "''",
@@ -101,6 +104,7 @@ public struct EmbeddedPostgres: Sendable {
             ["-D", configuration.directory, "-l", configuration.directory + "/server.log", "-w", "-t", "120", "-o", options, "start"],
             asClusterUser: true
         )
+        return true
     }
 
     /// Stops the cluster (fast shutdown: open sessions are ended, committed work is kept).

@@ -32,22 +32,26 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database, starting the embedded cluster when no URL is set: returns how to
     /// connect and the services that must run around the client (the cluster, to stop it last).
+    /// `cluster` is set only when this call started the embedded server, so that one-shot commands
+    /// never stop a server that a running `serve` uses.
     func open(logger: Logger) async throws -> (configuration: PostgresClient.Configuration, services: [any Service], cluster: EmbeddedPostgres?) {
         if let url {
             return (try DatabaseURL.configuration(from: url), [], nil)
         }
         let cluster = try EmbeddedPostgres(configuration: .init(directory: clusterDirectory), logger: logger)
-        try await cluster.start()
+        let started = try await cluster.start()
         do {
             try await cluster.createDatabase("zhengshe")
         } catch {
-            try? await cluster.stop()
+            if started { try? await cluster.stop() }
             throw error
         }
-        return (cluster.clientConfiguration(database: "zhengshe"), [EmbeddedPostgresService(cluster: cluster)], cluster)
+        // serve stops the cluster on shutdown either way: it owns the data folder.
+        return (cluster.clientConfiguration(database: "zhengshe"), [EmbeddedPostgresService(cluster: cluster)], started ? cluster : nil)
     }
 
-    /// Runs `body` with a running client, for one-shot commands; stops the embedded cluster after.
+    /// Runs `body` with a running client, for one-shot commands; stops the embedded cluster after,
+    /// if this command started it.
     func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let (configuration, _, cluster) = try await open(logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
