@@ -30,16 +30,18 @@ import ZhengsheTestSupport
     }
 
     @Test func theSameSeedMakesTheSameCity() throws {
-        let plan = CityPlan(committees: 4, districts: 1, year: 2025, seed: 99)
-        let catalogue = CatalogueState()
-        func script(_ seed: UInt64) -> [String] {
-            var p = plan
-            p.seed = seed
-            let committee = p.committees(in: p.streets(in: p.districtCodes[0])[0])[0]
-            return AgreementScript(plan: p, committee: committee, catalogue: catalogue, cutoff: Date(), random: SeededRandom(seed: seed).fork("x"))
-                .events().events.map { "\($0.type) \(String(decoding: $0.data, as: UTF8.self)) \($0.occurredAt)" }
+        func script(_ seed: UInt64) throws -> [String] {
+            let plan = CityPlan(committees: 4, districts: 1, year: 2025, seed: seed)
+            let district = plan.districtCodes[0]
+            let catalogue = try CityGenerator(plan: plan, store: TestDatabase.current.store, logger: TestDatabase.current.logger).catalogue(for: district)
+            let committee = plan.committees(in: plan.streets(in: district)[0])[0]
+            let (events, refused) = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: Date(),
+                                                    random: SeededRandom(seed: seed).fork("agreement-\(committee)")).events()
+            #expect(refused == 0)
+            #expect(events.count > 100)
+            return events.map { "\($0.type) \(String(decoding: $0.data, as: UTF8.self)) \($0.occurredAt)" }
         }
-        #expect(script(99) == script(99))
-        #expect(script(99) != script(100))
+        #expect(try script(99) == script(99))
+        #expect(try script(99) != script(100))
     }
 }
