@@ -38,7 +38,7 @@ struct AgreementsController: Sendable {
 
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try agreement(context)
-        let filing = try await FilingRequest.read(request, context: context)
+        let filing = try await FilingRequest.read(request)
         if filing.type == "AgreementDrafted" { try checkDraft(filing, matches: id) }
         // Only terms and refusals are checked against the district's lists: other filings spare the read.
         let catalogue =

@@ -40,7 +40,7 @@ struct CataloguesController: Sendable {
 
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (district, year, stream) = try target(context)
-        let filing = try await FilingRequest.read(request, context: context)
+        let filing = try await FilingRequest.read(request)
         let decider = CatalogueDecider(district: district, year: year)
         let actor = try context.requireActor
         let filer = StreamFiler<CatalogueEvent, CatalogueState>(

@@ -17,7 +17,7 @@ struct FilingRequest: Sendable {
     static let maximumBodySize = 1 << 20
 
     /// Reads and checks the body; every failure names the field.
-    static func read(_ request: Request, context: AppRequestContext) async throws -> FilingRequest {
+    static func read(_ request: Request) async throws -> FilingRequest {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else {
             throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type 内容类型错误",

@@ -30,8 +30,6 @@ public struct Problem: Error, Sendable, Encodable {
         self.extensions = extensions
     }
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, field, rule, instance }
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicKey.self)
         try container.encode("/problems/\(type)", forKey: .init("type"))

@@ -85,7 +85,10 @@ struct StreamFiler<Event: StreamEvent, State: Sendable>: Sendable {
                 throw Problem.idempotencyConflict(idempotencyKey ?? "")
             }
         }
-        throw Problem.versionConflict(stream: stream.rawValue, expected: "current", actual: -1)
+        // Eight other filings landed while this one was being decided: say so rather than loop on.
+        throw Problem(.conflict, type: "version-conflict", title: "Version conflict 版本冲突",
+                      detail: "\(stream.rawValue) kept changing while this filing was decided; nothing was recorded, retry it (请重试)",
+                      field: "/expectedVersion", rule: "expected-version")
     }
 
     /// The first answer to an idempotency key already used by this filer, if any.

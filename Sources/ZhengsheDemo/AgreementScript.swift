@@ -10,13 +10,6 @@ struct AgreementScript {
     let cutoff: Date
     var random: SeededRandom
 
-    /// A filing planned for a date; `then` plans what follows from it once it was recorded.
-    struct Step {
-        var date: LocalDate
-        var filing: AgreementEvent
-        var actor: Actor
-    }
-
     func events() -> (events: [NewEvent], refused: Int) {
         var random = self.random
         let government = committee.government!

@@ -31,8 +31,7 @@ struct BenchStore: AsyncParsableCommand {
     var databaseURL: String?
 
     func run() async throws {
-        var logger = Logger.zhengshe(level: .warning)
-        logger.logLevel = .warning
+        let logger = Logger.zhengshe(level: .warning)
         let directory = FileManager.default.temporaryDirectory.path + "/zhengshe-bench-\(getpid())"
         var cluster: EmbeddedPostgres?
         let configuration: PostgresClient.Configuration

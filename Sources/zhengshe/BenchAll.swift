@@ -22,8 +22,7 @@ struct BenchAll: AsyncParsableCommand {
     @Option(help: "HTTP port for the service under test.") var port = 18_080
 
     func run() async throws {
-        var logger = Logger.zhengshe(level: .warning)
-        logger.logLevel = .warning
+        let logger = Logger.zhengshe(level: .warning)
         let tools = try BenchTools.locate()
         let directory = "/tmp/zhengshe-bench-\(getpid())"
         let cluster = try EmbeddedPostgres(configuration: .init(directory: directory), logger: logger)

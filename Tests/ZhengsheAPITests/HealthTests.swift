@@ -19,7 +19,7 @@ import ZhengsheTestSupport
                 let db = body?["database"] as? [String: Any]
                 #expect(db?["status"] as? String == "up")
                 #expect((db?["schemaVersion"] as? Int ?? 0) >= 1)
-                #expect((db?["serverVersion"] as? String)?.hasPrefix("15") == true || db?["serverVersion"] != nil)
+                #expect((db?["serverVersion"] as? String)?.isEmpty == false)
                 #expect(response.headers[.init("X-Request-Id")!] != nil)
             }
         }
