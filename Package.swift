@@ -13,7 +13,8 @@ let package = Package(
     name: "zhengshe",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "zhengshe", targets: ["zhengshe"])
+        .executable(name: "zhengshe", targets: ["zhengshe"]),
+        .executable(name: "zhengshe-bench", targets: ["zhengshe-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // The agreement rules: pure Swift, Foundation at most.
@@ -42,12 +46,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings,
-            plugins: ["SchemaEmbedder"]
+            plugins: ["FileEmbedder"]
         ),
-        // A synthetic city-year, filed through the deciders: `zhengshe demo seed`, `serve --demo`, the benchmark.
+        // Command handling (load, decide, append, retry, idempotency), the state caches, access and
+        // lookups: what HTTP, the command line and the demo city call. No HTTP, no SQL.
+        .target(
+            name: "ZhengsheApplication",
+            dependencies: [
+                "ZhengsheDomain",
+                "ZhengsheStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A synthetic city-year, filed through the application: `zhengshe demo seed`, `serve --demo`, the benchmark.
         .target(
             name: "ZhengsheDemo",
             dependencies: [
+                "ZhengsheApplication",
                 "ZhengsheDomain",
                 "ZhengsheStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -64,25 +81,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // HTTP: routes, errors, the application builder.
+        // HTTP: the server interface and types generated from openapi.yaml, implemented by handlers
+        // that call the application and map its errors to problem+json.
         .target(
             name: "ZhengsheAPI",
             dependencies: [
+                "ZhengsheApplication",
                 "ZhengsheDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: [
+                .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"),
+                "FileEmbedder",
+            ]
+        ),
+        // The composition root: wires the store, the application, the HTTP routes and the long-running
+        // services. `zhengshe serve` and the tests call the same builder.
+        .target(
+            name: "ZhengsheServer",
+            dependencies: [
+                "ZhengsheAPI",
+                "ZhengsheApplication",
                 "ZhengsheStore",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "zhengshe",
             dependencies: [
-                "ZhengsheAPI",
+                "ZhengsheServer",
                 "ZhengsheDemo",
                 "ZhengsheStore",
                 "EmbeddedPostgres",
@@ -94,13 +129,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Embeds Schema/*.sql into ZhengsheStore at build time, so the binary carries its migrations.
-        .executableTarget(name: "SchemaEmbedderTool", swiftSettings: swiftSettings),
+        // The benchmark, outside the shipped binary: it only ever writes to a cluster it creates.
+        .executableTarget(
+            name: "zhengshe-bench",
+            dependencies: [
+                "ZhengsheApplication",
+                "ZhengsheDemo",
+                "ZhengsheDomain",
+                "ZhengsheStore",
+                "EmbeddedPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Compiles Schema/*.sql (ZhengsheStore) and openapi.yaml (ZhengsheAPI) into the binary.
+        .executableTarget(name: "FileEmbedderTool", swiftSettings: swiftSettings),
         .plugin(
-            name: "SchemaEmbedder",
+            name: "FileEmbedder",
             capability: .buildTool(),
-            dependencies: ["SchemaEmbedderTool"],
-            path: "Sources/SchemaEmbedder"
+            dependencies: ["FileEmbedderTool"],
+            path: "Sources/FileEmbedder"
         ),
 
         // Shared by the test targets: a real PostgreSQL per test process, a database per suite.
@@ -123,6 +173,7 @@ let package = Package(
         .testTarget(
             name: "ZhengsheStoreTests",
             dependencies: [
+                "ZhengsheApplication",
                 "ZhengsheDemo",
                 "ZhengsheDomain",
                 "ZhengsheStore",
@@ -137,6 +188,7 @@ let package = Package(
             name: "ZhengsheAPITests",
             dependencies: [
                 "ZhengsheAPI",
+                "ZhengsheServer",
                 "ZhengsheDomain",
                 "ZhengsheStore",
                 "ZhengsheTestSupport",

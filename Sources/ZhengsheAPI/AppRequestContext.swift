@@ -1,20 +1,52 @@
+import Foundation
+import HTTPTypes
 public import Hummingbird
-public import Logging
+import Logging
 import NIOCore
 public import ZhengsheDomain
 
-/// The per-request context: Hummingbird's core context plus the request id.
+/// The per-request context: Hummingbird's core context, the request id and the authenticated actor.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's `X-Request-Id` or one made up for it; echoed on the response and stored
     /// in the metadata of every event the request files.
     public var requestID: String = ""
-    /// The authenticated filer, set by ``AuthenticationMiddleware``.
+    /// The authenticated filer, set by ``AuthenticationMiddleware`` on `/v1` routes.
     public var actor: Actor?
-    /// An evaluator token's year.
-    public var evaluatorYear: Int?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+    }
+
+    /// The context of the request being handled, for the generated handlers, which see only the
+    /// operation's input (set by ``OpenAPIRequestContextMiddleware``).
+    @TaskLocal static var current: AppRequestContext?
+}
+
+/// Makes the request's context reachable from the generated handlers, and gives their header
+/// values back their plain form.
+///
+/// The OpenAPI runtime writes header values in the "simple" style, percent-encoding reserved
+/// characters: an entity tag `"4"` would leave as `%224%22` and a Location's slashes as `%2F`.
+/// Our header values never contain a literal `%`, so decoding them is lossless.
+struct OpenAPIRequestContextMiddleware: RouterMiddleware {
+    static let plainHeaders: [HTTPField.Name] = [.eTag, .location]
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        var response = try await AppRequestContext.$current.withValue(context) { try await next(request, context) }
+        for name in Self.plainHeaders {
+            if let value = response.headers[name], let plain = value.removingPercentEncoding { response.headers[name] = plain }
+        }
+        return response
+    }
+}
+
+extension AppRequestContext {
+    /// The current request's context and its authenticated actor.
+    static func requireActor() throws -> (context: AppRequestContext, actor: Actor) {
+        guard let context = current, let actor = context.actor else {
+            throw Problem.unauthorized("a bearer token is required: Authorization: Bearer <token> (缺少访问令牌)")
+        }
+        return (context, actor)
     }
 }

@@ -1,53 +1,68 @@
 import Foundation
 import HTTPTypes
+import ZhengsheApplication
 import ZhengsheDomain
-import ZhengsheStore
 
 extension Problem {
     static func unauthorized(_ detail: String) -> Problem {
-        Problem(.unauthorized, type: "unauthorized", title: "Unauthorized 未授权", detail: detail)
+        Problem(.unauthorized, type: "unauthorized", title: "Unauthorized 未授权", detail: detail, field: "/Authorization", rule: "bearer-token")
     }
 
-    static func notFound(_ what: String) -> Problem {
-        Problem(.notFound, type: "not-found", title: "Not found 未找到", detail: "\(what) does not exist or is not yours to see (不存在或无权查看)")
+    static func notFound(_ what: String, field: String) -> Problem {
+        Problem(.notFound, type: "not-found", title: "Not found 未找到", detail: "\(what) does not exist or is not yours to see (不存在或无权查看)",
+                field: field, rule: "visible-to-you")
     }
 
     static func badRequest(field: String, rule: String, _ detail: String) -> Problem {
-        Problem(.badRequest, type: "invalid-filing", title: "Invalid filing 提交内容有误", detail: detail, field: field, rule: rule)
+        Problem(.badRequest, type: "invalid-filing", title: "Invalid request 提交内容有误", detail: detail, field: field, rule: rule)
     }
 
-    /// A rule of the agreement or the lists, refused.
-    init(_ error: DomainError) {
-        switch error.kind {
-        case .forbidden:
-            self.init(.forbidden, type: "forbidden", title: "Not yours to file 无权提交", detail: error.message, field: error.field, rule: error.rule)
-        case .notFound:
-            self.init(.unprocessableContent, type: "unknown-reference", title: "Unknown reference 引用不存在", detail: error.message, field: error.field, rule: error.rule)
-        case .ruleBroken:
-            self.init(.unprocessableContent, type: "rule-broken", title: "Rule broken 违反协议规则", detail: error.message, field: error.field, rule: error.rule)
-        }
-    }
+    static let retryAfterSeconds = 5
 
-    init(_ error: EventDecodingError) {
+    /// What the application refused, as an answer.
+    init(_ error: ApplicationError) {
         switch error {
-        case .unknownType(let type):
+        case .invalid(.unknownType(let type)):
             self.init(.badRequest, type: "unknown-event-type", title: "Unknown event type 未知事件类型",
-                      detail: "'\(type)' is not an event type of this stream", field: "/type", rule: "known-event-type")
-        case .invalidData(let field, let reason):
-            self.init(.badRequest, type: "invalid-filing", title: "Invalid filing 提交内容有误",
-                      detail: "\(field) \(reason)", field: field, rule: "schema")
+                      detail: "'\(type)' is not an event type of this stream (无此事件类型)", field: "/type", rule: "known-event-type")
+        case .invalid(.invalidData(let field, let reason)):
+            self.init(.badRequest, type: "invalid-filing", title: "Invalid filing 提交内容有误", detail: "\(field) \(reason)", field: field, rule: "schema")
+        case .refused(let error):
+            switch error.kind {
+            case .forbidden:
+                self.init(.forbidden, type: "forbidden", title: "Not yours to file 无权提交", detail: error.message, field: error.field, rule: error.rule)
+            case .notFound:
+                self.init(.unprocessableContent, type: "unknown-reference", title: "Unknown reference 引用不存在", detail: error.message, field: error.field, rule: error.rule)
+            case .ruleBroken:
+                self.init(.unprocessableContent, type: "rule-broken", title: "Rule broken 违反协议规则", detail: error.message, field: error.field, rule: error.rule)
+            }
+        case .notFound(let what):
+            self = .notFound(what, field: "/id")
+        case .badRequest(let field, let rule, let message):
+            self = .badRequest(field: field, rule: rule, message)
+        case .versionConflict(let stream, let expected, let actual, let pinnedBy):
+            self.init(pinnedBy == .precondition ? .preconditionFailed : .conflict, type: "version-conflict", title: "Version conflict 版本冲突",
+                      detail: "\(stream) is at version \(actual), not \(expected): read it again and refile (已被他人更新，请刷新后重试)",
+                      field: pinnedBy == .precondition ? "/If-Match" : "/expectedVersion", rule: "expected-version", actualVersion: actual)
+        case .keptChanging(let stream):
+            self.init(.conflict, type: "version-conflict", title: "Version conflict 版本冲突",
+                      detail: "\(stream) kept changing while this filing was decided; nothing was recorded, retry it (请重试)",
+                      field: "/expectedVersion", rule: "expected-version")
+        case .idempotencyConflict(let key):
+            self.init(.conflict, type: "idempotency-conflict", title: "Idempotency key reused 幂等键重复",
+                      detail: "Idempotency-Key '\(key)' was used for a different filing; use a new key for a new filing (幂等键已用于其他提交)",
+                      field: "/Idempotency-Key", rule: "idempotency")
+        case .unauthenticated(let message):
+            self = .unauthorized(message)
+        case .unavailable:
+            self.init(.serviceUnavailable, type: "database-unavailable", title: "Service unavailable 服务暂不可用",
+                      detail: "The database cannot be reached; nothing was recorded. Retry shortly with the same Idempotency-Key (请稍后重试).",
+                      rule: "database-available", retryAfterSeconds: Self.retryAfterSeconds)
         }
     }
+}
 
-    static func versionConflict(stream: String, expected: String, actual: Int64, status: HTTPResponse.Status = .conflict) -> Problem {
-        Problem(status, type: "version-conflict", title: "Version conflict 版本冲突",
-                detail: "\(stream) is at version \(actual), not \(expected): read it again and refile (已被他人更新，请刷新后重试)",
-                field: "/expectedVersion", rule: "expected-version", extensions: ["actualVersion": String(actual)])
-    }
-
-    static func idempotencyConflict(_ key: String) -> Problem {
-        Problem(.conflict, type: "idempotency-conflict", title: "Idempotency key reused 幂等键重复",
-                detail: "Idempotency-Key '\(key)' was used for a different filing; use a new key for a new filing",
-                field: "/Idempotency-Key", rule: "idempotency")
-    }
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
 }

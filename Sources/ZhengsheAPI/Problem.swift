@@ -1,62 +1,47 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HTTPTypes
 import NIOCore
 
-/// An RFC 9457 problem detail, sent as `application/problem+json`.
+/// An RFC 9457 problem detail, sent as `application/problem+json` in the contract's `Problem`
+/// shape (the generated type encodes it, so it cannot drift from the document).
 ///
-/// `field` is a JSON pointer to what was wrong, `rule` names the rule broken; the message says,
-/// with the Chinese term, what a clerk can do about it.
-public struct Problem: Error, Sendable, Encodable {
-    public var status: HTTPResponse.Status
-    public var type: String
-    public var title: String
-    public var detail: String
-    public var field: String?
-    public var rule: String?
-    /// Extra members (a conflict's actual version, …).
-    public var extensions: [String: String] = [:]
+/// `rule` names the rule broken; `field` is a JSON pointer to what was wrong (a body field, or
+/// `/Header-Name`, `/pathParameter`, `/queryParameter`); the message says, with the Chinese term,
+/// what a clerk can do about it.
+struct Problem: Error, Sendable {
+    var status: HTTPResponse.Status
+    var type: String
+    var title: String
+    var detail: String
+    var field: String?
+    var rule: String
+    var actualVersion: Int64?
+    var retryAfterSeconds: Int?
 
-    public init(
-        _ status: HTTPResponse.Status, type: String, title: String, detail: String,
-        field: String? = nil, rule: String? = nil, extensions: [String: String] = [:]
-    ) {
+    init(_ status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil, rule: String,
+         actualVersion: Int64? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.type = type
         self.title = title
         self.detail = detail
         self.field = field
         self.rule = rule
-        self.extensions = extensions
+        self.actualVersion = actualVersion
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: DynamicKey.self)
-        try container.encode("/problems/\(type)", forKey: .init("type"))
-        try container.encode(title, forKey: .init("title"))
-        try container.encode(Int(status.code), forKey: .init("status"))
-        try container.encode(detail, forKey: .init("detail"))
-        try container.encodeIfPresent(field, forKey: .init("field"))
-        try container.encodeIfPresent(rule, forKey: .init("rule"))
-        for (key, value) in extensions { try container.encode(value, forKey: .init(key)) }
-    }
-
-    struct DynamicKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    var body: Components.Schemas.Problem {
+        .init(_type: "/problems/\(type)", title: title, status: Int(status.code), detail: detail, field: field, rule: rule,
+              actualVersion: actualVersion, retryAfterSeconds: retryAfterSeconds)
     }
 }
 
 extension Problem: HTTPResponseError {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(self)
+    func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try APIJSON.encoder.encode(body))))
     }
 }

@@ -1,49 +1,100 @@
-public import Hummingbird
+import Foundation
+import Hummingbird
 import HTTPTypes
 import Logging
-import PostgresNIO
+import OpenAPIRuntime
+import ZhengsheApplication
 
-/// Turns Hummingbird's own errors (no route, body too large, …) into problem+json, so that every
-/// error a client sees has the same shape.
-public struct ProblemMiddleware: RouterMiddleware {
-    /// Connection failures (no server answer) and an exhausted pool: worth a retry, not a bug.
-    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
-        if let error = error as? PSQLError { return error.serverInfo == nil && error.code == .connectionError }
-        return String(reflecting: type(of: error)).contains("ConnectionPoolError")
-    }
-
-    public typealias Context = AppRequestContext
-
-    public init() {}
-
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+/// Turns every error into problem+json, so that every error a client sees has the contract's
+/// shape: the application's refusals, the generated code's decoding failures (unwrapped from
+/// `ServerError`, with the field they concern), Hummingbird's own (no route), and anything else as
+/// a 500 that names the request id.
+struct ProblemMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let problem as Problem {
-            throw problem
-        } catch let error as HTTPError {
-            throw Problem(
-                error.status,
-                type: "http-\(error.status.code)",
-                title: error.status.reasonPhrase,
-                detail: error.body ?? error.status.reasonPhrase
-            )
-        } catch let error as any HTTPResponseError {
-            throw Problem(error.status, type: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.status.reasonPhrase)
-        } catch let error where Self.isDatabaseUnavailable(error) {
-            context.logger.error("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            var problem = Problem(
-                .serviceUnavailable, type: "database-unavailable", title: "Service unavailable 服务暂不可用",
-                detail: "The database cannot be reached; nothing was recorded. Retry shortly with the same Idempotency-Key (请稍后重试)."
-            )
-            problem.extensions["retryAfterSeconds"] = "5"
-            throw problem
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            throw Problem(
-                .internalServerError, type: "internal", title: "Internal error 内部错误",
-                detail: "The request failed inside the service; nothing was recorded. Quote request \(context.requestID) when reporting it."
-            )
+            throw problem(for: error, request: request, context: context)
         }
+    }
+
+    func problem(for error: any Error, request: Request, context: AppRequestContext) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as ApplicationError:
+            if case .unavailable(let reason) = error {
+                context.logger.error("database unavailable", metadata: ["error": "\(reason)"])
+            }
+            return Problem(error)
+        case let error as ServerError:
+            if let underlying = error.underlyingError as? DecodingError {
+                return Self.problem(for: underlying, request: request)
+            }
+            if error.underlyingError is Problem || error.underlyingError is ApplicationError {
+                return problem(for: error.underlyingError, request: request, context: context)
+            }
+            if (400..<500).contains(error.httpStatus.code) {
+                return Problem(error.httpStatus, type: "invalid-request", title: "Invalid request 请求有误",
+                               detail: "\(error.causeDescription) (请求有误)", rule: "request")
+            }
+            return problem(for: error.underlyingError, request: request, context: context)
+        case let error as HTTPError:
+            if error.status == .notFound {
+                return Problem(.notFound, type: "not-found", title: "Not found 未找到",
+                               detail: "\(request.method) \(request.uri.path) is not a route of this service (无此接口); see /openapi.yaml",
+                               field: "/path", rule: "known-route")
+            }
+            return Problem(error.status, type: "http-\(error.status.code)", title: error.status.reasonPhrase,
+                           detail: error.body ?? error.status.reasonPhrase, rule: "http")
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Problem(.internalServerError, type: "internal", title: "Internal error 内部错误",
+                           detail: "The request failed inside the service; nothing was recorded. Quote request \(context.requestID) when reporting it (内部错误，请联系管理员).",
+                           rule: "internal")
+        }
+    }
+
+    /// A request the generated code could not read: the body (a JSON pointer from the coding path)
+    /// or, when the path is empty and the request has no body, a path or query parameter.
+    static func problem(for error: DecodingError, request: Request) -> Problem {
+        func pointer(_ path: [any CodingKey]) -> String {
+            path.map { "/" + ($0.intValue.map(String.init) ?? $0.stringValue) }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = pointer(context.codingPath + [key])
+            return .badRequest(field: field, rule: "required", "\(field) is required (必填): a filing is {\"type\", \"occurredAt\", \"data\", \"expectedVersion\"?}")
+        case .typeMismatch(_, let context) where !context.codingPath.isEmpty, .valueNotFound(_, let context) where !context.codingPath.isEmpty:
+            let field = pointer(context.codingPath)
+            return .badRequest(field: field, rule: "type",
+                               "\(field) has the wrong type: type is a string, occurredAt an RFC 3339 time, data an object, expectedVersion a whole number (类型错误)")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let field = pointer(context.codingPath)
+            if field == "/occurredAt" {
+                return .badRequest(field: field, rule: "timestamp", "occurredAt must be an RFC 3339 time with its offset, e.g. 2026-03-31T10:00:00+08:00 (发生时间格式)")
+            }
+            if context.debugDescription.contains("additional properties") || context.debugDescription.contains("Unexpected") {
+                return .badRequest(field: field, rule: "known-field", "\(field) is not a field of a filing; check its spelling (无此字段)")
+            }
+            return .badRequest(field: field, rule: "schema", "\(field): \(context.debugDescription)")
+        default:
+            if request.method == .post {
+                return Problem(.badRequest, type: "malformed-json", title: "Malformed JSON JSON格式错误",
+                               detail: "the body is not a JSON object {\"type\", \"occurredAt\", \"data\"} (JSON格式错误)", field: "", rule: "json")
+            }
+            let field = Self.invalidParameter(request) ?? ""
+            return .badRequest(field: field, rule: "parameter", "\(field.isEmpty ? "a parameter" : field) must be a whole number in the documented range (参数有误)")
+        }
+    }
+
+    /// The first path or query parameter of this API that is not a whole number where one is due.
+    static func invalidParameter(_ request: Request) -> String? {
+        let parts = request.uri.path.split(separator: "/")
+        if parts.count >= 5, parts[1] == "districts", parts[3] == "lists", Int(parts[4]) == nil { return "/year" }
+        for name in ["from", "limit"] {
+            if let value = request.uri.queryParameters.get(name), Int64(value) == nil { return "/\(name)" }
+        }
+        return nil
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HTTPTypes
 import Logging
 
 /// Gives every request an id (the client's `X-Request-Id` if sane) and echoes it on the response.
-public struct RequestIDMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
 
-    public init() {}
+    init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let given = request.headers[.requestID], given.utf8.count <= 128, given.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
             context.requestID = given

@@ -1,6 +1,6 @@
 import Foundation
+import ZhengsheApplication
 import ZhengsheDomain
-import ZhengsheStore
 
 /// One committee's agreement for the year, as its parties would file it, decided step by step.
 struct AgreementScript {
@@ -10,7 +10,9 @@ struct AgreementScript {
     let cutoff: Date
     var random: SeededRandom
 
-    func events() -> (events: [NewEvent], refused: Int) {
+    /// The year's filings, in the order the parties would make them; the deciders judge them when
+    /// they are filed.
+    func filings() -> [ScriptedFiling<AgreementEvent>] {
         var random = self.random
         let government = committee.government!
         let district = committee.district
@@ -20,24 +22,13 @@ struct AgreementScript {
         let year = plan.year
         func day(_ month: Int, _ day: Int) -> LocalDate { LocalDate(year: year, month: month, day: min(day, 28))! }
 
-        let decider = AgreementDecider()
-        var state = AgreementDecider.initialState
-        var recorded: [NewEvent] = []
-        var refused = 0
+        var filings: [ScriptedFiling<AgreementEvent>] = []
         let stop = LocalDate(cutoff)
         func file(_ filing: AgreementEvent, by actor: Actor, on date: LocalDate) {
             guard date <= stop else { return }
             let at = Demo.time(date, &random)
             guard at <= cutoff else { return }
-            do {
-                let context = AgreementDecider.Context(actor: actor, occurredAt: at, now: cutoff, catalogue: catalogue)
-                for event in try decider.decide(filing, context, state) {
-                    state = decider.evolve(state, event)
-                    recorded.append(try Demo.newEvent(event, actor: actor, at: at))
-                }
-            } catch {
-                refused += 1
-            }
+            filings.append(ScriptedFiling(filing, by: actor, at: at))
         }
 
         // Drafting and terms.
@@ -137,7 +128,7 @@ struct AgreementScript {
             }
         }
         file(.closed(.init(note: "年度履约结束")), by: gov, on: LocalDate(year: year, month: 12, day: 31)!)
-        return (recorded, refused)
+        return filings
     }
 
     func makeTerms(_ random: inout SeededRandom) -> AgreementTerms {

@@ -1,10 +1,12 @@
 public import Foundation
 public import Logging
+import ZhengsheApplication
 public import ZhengsheDomain
 public import ZhengsheStore
 
-/// Fills a database with a synthetic city-year, every event decided by the same deciders as real
-/// filings, so each is one the service would have accepted.
+/// Fills a database with a synthetic city-year, every filing decided by the same deciders as real
+/// filings (through the application's ``BulkFiling``), so each event is one the service would have
+/// accepted.
 public struct CityGenerator: Sendable {
     public struct Summary: Sendable {
         public var districts = 0
@@ -37,9 +39,10 @@ public struct CityGenerator: Sendable {
         var summary = Summary()
         let root = SeededRandom(seed: plan.seed)
         for district in plan.districtCodes {
-            let (catalogue, events, refused) = try catalogueEvents(district, root.fork("catalogue-\(district)"))
-            summary.refused += refused
-            summary.events += try await append(events, to: try StreamID(category: "catalogue", id: "\(district)-\(plan.year)"))
+            let lists = catalogueFilings(district, root.fork("catalogue-\(district)"))
+            summary.refused += lists.refused
+            let catalogue = lists.state
+            summary.events += try await BulkFiling.append(lists.events, to: try StreamID(CatalogueID(district: district, year: plan.year)!.stream), store: store)
             summary.districts += 1
             let committees = plan.streets(in: district).flatMap { plan.committees(in: $0) }
             try await withThrowingTaskGroup(of: (Int, Int).self) { group in
@@ -49,10 +52,12 @@ public struct CityGenerator: Sendable {
                     let committee = committees[next]
                     next += 1
                     group.addTask {
-                        let (events, refused) = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: cutoff,
-                                                                random: root.fork("agreement-\(committee)")).events()
-                        let appended = try await append(events, to: try StreamID(category: "agreement", id: "\(committee)-\(plan.year)"))
-                        return (appended, refused)
+                        let filings = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: cutoff,
+                                                      random: root.fork("agreement-\(committee)")).filings()
+                        let decided = BulkFiling.decide(filings, decider: AgreementDecider(), lookups: catalogue, now: cutoff, requestID: Demo.requestID)
+                        let id = AgreementID(committee: committee, year: plan.year)!
+                        let appended = try await BulkFiling.append(decided.events, to: try StreamID(id.stream), store: store)
+                        return (appended, decided.refused)
                     }
                 }
                 for _ in 0..<parallelism { schedule(&group) }
@@ -72,35 +77,14 @@ public struct CityGenerator: Sendable {
         return summary
     }
 
-    /// Appends a stream's events in batches of up to 500, each batch one transaction.
-    public func append(_ events: [NewEvent], to stream: StreamID) async throws -> Int {
-        var version: Int64 = 0
-        var start = 0
-        while start < events.count {
-            let batch = Array(events[start..<min(start + 500, events.count)])
-            let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: batch)
-            version = result.streamVersion
-            start += batch.count
-        }
-        return events.count
-    }
-
-    func catalogueEvents(_ district: PartyCode, _ random: SeededRandom) throws -> (CatalogueState, [NewEvent], Int) {
+    /// The district's lists for the year, decided; nothing after the cutoff is filed.
+    func catalogueFilings(_ district: PartyCode, _ random: SeededRandom) -> BulkFiling.Decided<CatalogueState> {
         var random = random
-        let decider = CatalogueDecider(district: district, year: plan.year)
         let bureau = Actor(name: "\(district)民政局", role: .district, party: district)
-        var state = CatalogueDecider.initialState
-        var events: [NewEvent] = []
-        var refused = 0
+        var filings: [ScriptedFiling<CatalogueEvent>] = []
         func file(_ filing: CatalogueEvent, by actor: Actor, on date: LocalDate) {
-            do {
-                for event in try decider.decide(filing, by: actor, state) {
-                    state = decider.evolve(state, event)
-                    events.append(try Demo.newEvent(event, actor: actor, at: Demo.time(date, &random)))
-                }
-            } catch {
-                refused += 1
-            }
+            let at = Demo.time(date, &random)
+            if at <= cutoff { filings.append(ScriptedFiling(filing, by: actor, at: at)) }
         }
         let published = LocalDate(year: plan.year, month: 1, day: 2)!
         for (n, title) in Demo.lawfulDuties.enumerated() {
@@ -123,21 +107,13 @@ public struct CityGenerator: Sendable {
                      by: bureau, on: published.adding(days: 20 + n))
             }
         }
-        return (state, events.filter { $0.occurredAt <= cutoff }, refused)
+        return BulkFiling.decide(filings, decider: CatalogueDecider(district: district, year: plan.year), lookups: (), now: cutoff, requestID: Demo.requestID)
     }
 }
 
 enum Demo {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
-
-    static func newEvent<Event: StreamEvent>(_ event: Event, actor: Actor, at date: Date) throws -> NewEvent {
-        NewEvent(type: event.typeName, occurredAt: date, data: try event.encodedData(),
-                 metadata: EventMetadata(actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "", requestId: "demo-seed"))
-    }
+    /// The request id recorded on every seeded event.
+    static let requestID = "demo-seed"
 
     /// A working-hours instant on `date` in Shanghai.
     static func time(_ date: LocalDate, _ random: inout SeededRandom) -> Date {
@@ -170,8 +146,8 @@ enum Demo {
 
 extension CityGenerator {
     /// The district's lists as the generator publishes them (the same for the same plan).
-    public func catalogue(for district: PartyCode) throws -> CatalogueState {
-        try catalogueEvents(district, SeededRandom(seed: plan.seed).fork("catalogue-\(district)")).0
+    public func catalogue(for district: PartyCode) -> CatalogueState {
+        catalogueFilings(district, SeededRandom(seed: plan.seed).fork("catalogue-\(district)")).state
     }
 
     /// An agreement in effect for `committee` with `guidance` guidance visits after it: a stream
@@ -182,22 +158,22 @@ extension CityGenerator {
         let government = committee.government!
         let gov = Actor(name: "\(government)街道办", role: .government, party: government)
         let com = Actor(name: "\(committee)居委会", role: .committee, party: committee)
-        let decider = AgreementDecider()
         let start = LocalDate(year: plan.year, month: 1, day: 1)!
-        let filings: [(AgreementEvent, Actor)] = [
-            (.drafted(.init(government: government.rawValue, committee: committee.rawValue, year: plan.year, termStart: start, termEnd: LocalDate(year: plan.year, month: 12, day: 31)!)), gov),
-            (.termsProposed(.init(termsVersion: 1, terms: script.makeTerms(&random))), gov),
-            (.signed(.init(side: .government, signatory: "王主任", title: "主任", termsVersion: 1)), gov),
-            (.signed(.init(side: .committee, signatory: "李书记", title: "主任", termsVersion: 1)), com),
-        ] + (0..<guidance).map { (.guidanceGiven(.init(guidanceId: "fixture-\($0)", kind: .visit, itemId: nil, summary: "指导")), gov) }
-        var state = AgreementDecider.initialState
-        var events: [NewEvent] = []
-        for (filing, actor) in filings {
-            for event in try decider.decide(filing, .init(actor: actor, occurredAt: date, now: cutoff, catalogue: catalogue), state) {
-                state = decider.evolve(state, event)
-                events.append(try Demo.newEvent(event, actor: actor, at: date))
-            }
-        }
-        return events
+        let filings: [ScriptedFiling<AgreementEvent>] = [
+            .init(.drafted(.init(government: government.rawValue, committee: committee.rawValue, year: plan.year, termStart: start, termEnd: LocalDate(year: plan.year, month: 12, day: 31)!)), by: gov, at: date),
+            .init(.termsProposed(.init(termsVersion: 1, terms: script.makeTerms(&random))), by: gov, at: date),
+            .init(.signed(.init(side: .government, signatory: "王主任", title: "主任", termsVersion: 1)), by: gov, at: date),
+            .init(.signed(.init(side: .committee, signatory: "李书记", title: "主任", termsVersion: 1)), by: com, at: date),
+        ] + (0..<guidance).map { .init(.guidanceGiven(.init(guidanceId: "fixture-\($0)", kind: .visit, itemId: nil, summary: "指导")), by: gov, at: date) }
+        let decided = BulkFiling.decide(filings, decider: AgreementDecider(), lookups: catalogue, now: cutoff, requestID: Demo.requestID)
+        guard decided.refused == 0 else { throw FixtureRefused(committee: committee, refused: decided.refused) }
+        return decided.events
     }
+}
+
+/// The fixture's own filings were refused: a generator bug.
+struct FixtureRefused: Error, CustomStringConvertible {
+    var committee: PartyCode
+    var refused: Int
+    var description: String { "\(refused) fixture filings for \(committee) were refused by the rules" }
 }

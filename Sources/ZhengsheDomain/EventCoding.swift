@@ -1,16 +1,40 @@
 public import Foundation
 
-/// Events as the log stores them: a type name and a JSON body.
-public protocol StreamEvent: Sendable {
+/// Events as the log stores them: a type name and a JSON body, through one coding table per
+/// stream (``EventCoding``), so that a new event type is added in one place.
+public protocol StreamEvent: Sendable, Hashable {
+    /// The stream's table: type name ↔ case ↔ coder.
+    static var coding: EventCoding<Self> { get }
+}
+
+extension StreamEvent {
     /// The stored type name, e.g. `AgreementSigned`.
-    var typeName: String { get }
-    /// The body as JSON.
-    func encodedData() throws -> Data
-    /// Reads a stored or filed event of type `typeName`.
+    public var typeName: String { Self.coding.coder(for: self).typeName }
+
+    /// The body as JSON (keys sorted).
+    public func encodedData() throws -> Data { try Self.coding.coder(for: self).encode(self) }
+
+    /// Reads a stored event; trusts its shape (the log holds only what was decided).
     /// - Throws: ``EventDecodingError``.
-    static func decode(typeName: String, data: Data) throws -> Self
-    /// Every type name this stream accepts.
-    static var typeNames: [String] { get }
+    public static func decode(typeName: String, data: Data) throws(EventDecodingError) -> Self {
+        try coding.coder(named: typeName).decode(data)
+    }
+
+    /// Reads a filing strictly: besides the checks of ``decode(typeName:data:)``, a field the type
+    /// does not have is refused (a misspelt optional field would otherwise be lost), and so is a
+    /// field the service fills in.
+    /// - Throws: ``EventDecodingError``.
+    public static func decodeFiling(typeName: String, data: Data) throws(EventDecodingError) -> Self {
+        let coder = try coding.coder(named: typeName)
+        let event = try coder.decode(data)
+        // Encoding what was just decoded cannot fail: every body is plain Codable data.
+        let known = (try? coder.encode(event)) ?? Data()
+        try EventJSON.requireKnownFields(data, decodedAs: known, readOnly: coder.readOnly)
+        return event
+    }
+
+    /// Every type name this stream accepts, in the table's order.
+    public static var typeNames: [String] { coding.coders.map(\.typeName) }
 }
 
 public enum EventDecodingError: Error, Hashable, Sendable {
@@ -20,29 +44,123 @@ public enum EventDecodingError: Error, Hashable, Sendable {
     case invalidData(field: String, reason: String)
 }
 
-enum EventJSON {
-    static let encoder: JSONEncoder = {
+/// One row of a stream's coding table: a type name, how to make the case from its body, and how
+/// to find the body in the case.
+public struct EventCoder<Event: Sendable>: Sendable {
+    public let typeName: String
+    /// Fields the service fills in; a filing that sets them is refused.
+    public let readOnly: Set<String>
+    let decodeBody: @Sendable (Data) throws(EventDecodingError) -> Event
+    let encodeBody: @Sendable (Event) throws -> Data?
+    let isCase: @Sendable (Event) -> Bool
+
+    /// - Parameters:
+    ///   - embed: the case constructor, e.g. `AgreementEvent.signed`.
+    ///   - extract: the case's body, or nil for another case.
+    public init<Body: Codable & Sendable>(
+        _ typeName: String, _ body: Body.Type, readOnly: Set<String> = [],
+        embed: @escaping @Sendable (Body) -> Event, extract: @escaping @Sendable (Event) -> Body?
+    ) {
+        self.typeName = typeName
+        self.readOnly = readOnly
+        decodeBody = { (data) throws(EventDecodingError) in embed(try EventJSON.decode(Body.self, data)) }
+        encodeBody = { event in try extract(event).map { try EventJSON.encoder.encode($0) } }
+        isCase = { extract($0) != nil }
+    }
+
+    func decode(_ data: Data) throws(EventDecodingError) -> Event { try decodeBody(data) }
+
+    func encode(_ event: Event) throws -> Data {
+        guard let data = try encodeBody(event) else { preconditionFailure("\(typeName)'s coder was given another case") }
+        return data
+    }
+}
+
+/// A stream's coding table.
+public struct EventCoding<Event: Sendable>: Sendable {
+    public let coders: [EventCoder<Event>]
+    private let byName: [String: Int]
+
+    public init(_ coders: [EventCoder<Event>]) {
+        self.coders = coders
+        byName = Dictionary(uniqueKeysWithValues: coders.enumerated().map { ($1.typeName, $0) })
+    }
+
+    public func coder(named typeName: String) throws(EventDecodingError) -> EventCoder<Event> {
+        guard let index = byName[typeName] else { throw .unknownType(typeName) }
+        return coders[index]
+    }
+
+    /// The row of `event`'s case. Every case has a row: a test walks them all.
+    public func coder(for event: Event) -> EventCoder<Event> {
+        guard let coder = coders.first(where: { $0.isCase(event) }) else { preconditionFailure("\(event) has no row in its coding table") }
+        return coder
+    }
+}
+
+/// The JSON conventions of event bodies: keys sorted, slashes unescaped, field errors as JSON pointers.
+public enum EventJSON {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws(EventDecodingError) -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw EventDecodingError.invalidData(field: pointer(context.codingPath + [key]), reason: "is required")
+            throw .invalidData(field: pointer(context.codingPath + [key]), reason: "is required (必填)")
         } catch let DecodingError.typeMismatch(expected, context) {
-            throw EventDecodingError.invalidData(field: pointer(context.codingPath), reason: "must be \(describe(expected))")
+            throw .invalidData(field: pointer(context.codingPath), reason: "must be \(describe(expected))")
         } catch let DecodingError.valueNotFound(expected, context) {
-            throw EventDecodingError.invalidData(field: pointer(context.codingPath), reason: "must be \(describe(expected)), not null")
+            throw .invalidData(field: pointer(context.codingPath), reason: "must be \(describe(expected)), not null")
         } catch let DecodingError.dataCorrupted(context) {
-            throw EventDecodingError.invalidData(field: pointer(context.codingPath), reason: context.debugDescription)
+            throw .invalidData(field: pointer(context.codingPath), reason: context.debugDescription)
+        } catch {
+            throw .invalidData(field: "/data", reason: "is not a JSON object of this event type")
         }
     }
 
+    /// Refuses any field of `data` that the decoded value does not have. `decoded` is the value
+    /// encoded again: a field the type knows comes back (an explicit null for an absent optional
+    /// field is the only one that may not), an unknown one does not.
+    static func requireKnownFields(_ data: Data, decodedAs decoded: Data, readOnly: Set<String>) throws(EventDecodingError) {
+        guard let given = try? JSONSerialization.jsonObject(with: data), let known = try? JSONSerialization.jsonObject(with: decoded) else { return }
+        if let object = given as? [String: Any] {
+            for key in object.keys.sorted() where readOnly.contains(key) && !(object[key] is NSNull) {
+                throw .invalidData(field: "/data/\(escape(key))", reason: "is filled in by the service; leave it out (由系统填写，请勿提交)")
+            }
+        }
+        try compare(given, known, at: "/data")
+    }
+
+    private static func compare(_ given: Any, _ known: Any, at path: String) throws(EventDecodingError) {
+        if let object = given as? [String: Any] {
+            let knownObject = known as? [String: Any] ?? [:]
+            for key in object.keys.sorted() {
+                let value = object[key]!
+                let field = "\(path)/\(escape(key))"
+                guard let knownValue = knownObject[key] else {
+                    if value is NSNull { continue }
+                    throw .invalidData(field: field, reason: "is not a field of this event type; check its spelling (无此字段)")
+                }
+                try compare(value, knownValue, at: field)
+            }
+        } else if let array = given as? [Any], let knownArray = known as? [Any] {
+            for (index, element) in array.enumerated() where index < knownArray.count {
+                try compare(element, knownArray[index], at: "\(path)/\(index)")
+            }
+        }
+    }
+
+    /// A JSON pointer's escaping of one key (RFC 6901).
+    static func escape(_ key: String) -> String {
+        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
     static func pointer(_ path: [any CodingKey]) -> String {
-        "/data" + path.map { "/" + ($0.intValue.map(String.init) ?? $0.stringValue) }.joined()
+        "/data" + path.map { "/" + ($0.intValue.map(String.init) ?? escape($0.stringValue)) }.joined()
     }
 
     static func describe(_ type: Any.Type) -> String {
@@ -52,147 +170,6 @@ enum EventJSON {
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
         default: "\(type)".contains("Array") ? "an array" : "an object"
-        }
-    }
-}
-
-extension CatalogueEvent: StreamEvent {
-    public static let typeNames = [
-        "ListItemPublished", "ListItemWithdrawn", "AdmissionRequested", "AdmissionGranted", "AdmissionRejected", "AdmissionRevoked",
-    ]
-
-    public var typeName: String {
-        switch self {
-        case .listItemPublished: "ListItemPublished"
-        case .listItemWithdrawn: "ListItemWithdrawn"
-        case .admissionRequested: "AdmissionRequested"
-        case .admissionGranted: "AdmissionGranted"
-        case .admissionRejected: "AdmissionRejected"
-        case .admissionRevoked: "AdmissionRevoked"
-        }
-    }
-
-    public func encodedData() throws -> Data {
-        switch self {
-        case .listItemPublished(let e): try EventJSON.encoder.encode(e)
-        case .listItemWithdrawn(let e): try EventJSON.encoder.encode(e)
-        case .admissionRequested(let e): try EventJSON.encoder.encode(e)
-        case .admissionGranted(let e): try EventJSON.encoder.encode(e)
-        case .admissionRejected(let e): try EventJSON.encoder.encode(e)
-        case .admissionRevoked(let e): try EventJSON.encoder.encode(e)
-        }
-    }
-
-    public static func decode(typeName: String, data: Data) throws -> CatalogueEvent {
-        switch typeName {
-        case "ListItemPublished": .listItemPublished(try EventJSON.decode(ListItemPublished.self, data))
-        case "ListItemWithdrawn": .listItemWithdrawn(try EventJSON.decode(ListItemWithdrawn.self, data))
-        case "AdmissionRequested": .admissionRequested(try EventJSON.decode(AdmissionRequested.self, data))
-        case "AdmissionGranted": .admissionGranted(try EventJSON.decode(AdmissionGranted.self, data))
-        case "AdmissionRejected": .admissionRejected(try EventJSON.decode(AdmissionRejected.self, data))
-        case "AdmissionRevoked": .admissionRevoked(try EventJSON.decode(AdmissionRevoked.self, data))
-        default: throw EventDecodingError.unknownType(typeName)
-        }
-    }
-}
-
-extension AgreementEvent: StreamEvent {
-    public static let typeNames = [
-        "AgreementDrafted", "TermsProposed", "AgreementSigned", "SigningRefused", "AgreementTookEffect",
-        "AmendmentProposed", "AmendmentSigned", "AmendmentTookEffect", "AmendmentWithdrawn", "AmendmentRefused",
-        "DutyReported", "ReportVerified", "ReportRejected", "GuidanceGiven", "FundsTransferred", "ReceiptConfirmed",
-        "ReceiptDiscrepancyReported", "TaskRefused", "BreachClaimFiled", "BreachClaimAnswered", "BreachClaimSettled",
-        "RectificationReported", "BreachClaimWithdrawn", "AgreementTerminated", "AgreementClosed",
-    ]
-
-    public var typeName: String {
-        switch self {
-        case .drafted: "AgreementDrafted"
-        case .termsProposed: "TermsProposed"
-        case .signed: "AgreementSigned"
-        case .signingRefused: "SigningRefused"
-        case .tookEffect: "AgreementTookEffect"
-        case .amendmentProposed: "AmendmentProposed"
-        case .amendmentSigned: "AmendmentSigned"
-        case .amendmentTookEffect: "AmendmentTookEffect"
-        case .amendmentWithdrawn: "AmendmentWithdrawn"
-        case .amendmentRefused: "AmendmentRefused"
-        case .dutyReported: "DutyReported"
-        case .reportVerified: "ReportVerified"
-        case .reportRejected: "ReportRejected"
-        case .guidanceGiven: "GuidanceGiven"
-        case .fundsTransferred: "FundsTransferred"
-        case .receiptConfirmed: "ReceiptConfirmed"
-        case .receiptDiscrepancyReported: "ReceiptDiscrepancyReported"
-        case .taskRefused: "TaskRefused"
-        case .breachClaimFiled: "BreachClaimFiled"
-        case .breachClaimAnswered: "BreachClaimAnswered"
-        case .breachClaimSettled: "BreachClaimSettled"
-        case .rectificationReported: "RectificationReported"
-        case .breachClaimWithdrawn: "BreachClaimWithdrawn"
-        case .terminated: "AgreementTerminated"
-        case .closed: "AgreementClosed"
-        }
-    }
-
-    public func encodedData() throws -> Data {
-        switch self {
-        case .drafted(let e): try EventJSON.encoder.encode(e)
-        case .termsProposed(let e): try EventJSON.encoder.encode(e)
-        case .signed(let e): try EventJSON.encoder.encode(e)
-        case .signingRefused(let e): try EventJSON.encoder.encode(e)
-        case .tookEffect(let e): try EventJSON.encoder.encode(e)
-        case .amendmentProposed(let e): try EventJSON.encoder.encode(e)
-        case .amendmentSigned(let e): try EventJSON.encoder.encode(e)
-        case .amendmentTookEffect(let e): try EventJSON.encoder.encode(e)
-        case .amendmentWithdrawn(let e): try EventJSON.encoder.encode(e)
-        case .amendmentRefused(let e): try EventJSON.encoder.encode(e)
-        case .dutyReported(let e): try EventJSON.encoder.encode(e)
-        case .reportVerified(let e): try EventJSON.encoder.encode(e)
-        case .reportRejected(let e): try EventJSON.encoder.encode(e)
-        case .guidanceGiven(let e): try EventJSON.encoder.encode(e)
-        case .fundsTransferred(let e): try EventJSON.encoder.encode(e)
-        case .receiptConfirmed(let e): try EventJSON.encoder.encode(e)
-        case .receiptDiscrepancyReported(let e): try EventJSON.encoder.encode(e)
-        case .taskRefused(let e): try EventJSON.encoder.encode(e)
-        case .breachClaimFiled(let e): try EventJSON.encoder.encode(e)
-        case .breachClaimAnswered(let e): try EventJSON.encoder.encode(e)
-        case .breachClaimSettled(let e): try EventJSON.encoder.encode(e)
-        case .rectificationReported(let e): try EventJSON.encoder.encode(e)
-        case .breachClaimWithdrawn(let e): try EventJSON.encoder.encode(e)
-        case .terminated(let e): try EventJSON.encoder.encode(e)
-        case .closed(let e): try EventJSON.encoder.encode(e)
-        }
-    }
-
-    public static func decode(typeName: String, data: Data) throws -> AgreementEvent {
-        switch typeName {
-        case "AgreementDrafted": .drafted(try EventJSON.decode(AgreementDrafted.self, data))
-        case "TermsProposed": .termsProposed(try EventJSON.decode(TermsProposed.self, data))
-        case "AgreementSigned": .signed(try EventJSON.decode(AgreementSigned.self, data))
-        case "SigningRefused": .signingRefused(try EventJSON.decode(SigningRefused.self, data))
-        case "AgreementTookEffect": .tookEffect(try EventJSON.decode(AgreementTookEffect.self, data))
-        case "AmendmentProposed": .amendmentProposed(try EventJSON.decode(AmendmentProposed.self, data))
-        case "AmendmentSigned": .amendmentSigned(try EventJSON.decode(AmendmentSigned.self, data))
-        case "AmendmentTookEffect": .amendmentTookEffect(try EventJSON.decode(AmendmentTookEffect.self, data))
-        case "AmendmentWithdrawn": .amendmentWithdrawn(try EventJSON.decode(AmendmentWithdrawn.self, data))
-        case "AmendmentRefused": .amendmentRefused(try EventJSON.decode(AmendmentRefused.self, data))
-        case "DutyReported": .dutyReported(try EventJSON.decode(DutyReported.self, data))
-        case "ReportVerified": .reportVerified(try EventJSON.decode(ReportVerified.self, data))
-        case "ReportRejected": .reportRejected(try EventJSON.decode(ReportRejected.self, data))
-        case "GuidanceGiven": .guidanceGiven(try EventJSON.decode(GuidanceGiven.self, data))
-        case "FundsTransferred": .fundsTransferred(try EventJSON.decode(FundsTransferred.self, data))
-        case "ReceiptConfirmed": .receiptConfirmed(try EventJSON.decode(ReceiptConfirmed.self, data))
-        case "ReceiptDiscrepancyReported": .receiptDiscrepancyReported(try EventJSON.decode(ReceiptDiscrepancyReported.self, data))
-        case "TaskRefused": .taskRefused(try EventJSON.decode(TaskRefused.self, data))
-        case "BreachClaimFiled": .breachClaimFiled(try EventJSON.decode(BreachClaimFiled.self, data))
-        case "BreachClaimAnswered": .breachClaimAnswered(try EventJSON.decode(BreachClaimAnswered.self, data))
-        case "BreachClaimSettled": .breachClaimSettled(try EventJSON.decode(BreachClaimSettled.self, data))
-        case "RectificationReported": .rectificationReported(try EventJSON.decode(RectificationReported.self, data))
-        case "BreachClaimWithdrawn": .breachClaimWithdrawn(try EventJSON.decode(BreachClaimWithdrawn.self, data))
-        case "AgreementTerminated": .terminated(try EventJSON.decode(AgreementTerminated.self, data))
-        case "AgreementClosed": .closed(try EventJSON.decode(AgreementClosed.self, data))
-        default: throw EventDecodingError.unknownType(typeName)
         }
     }
 }

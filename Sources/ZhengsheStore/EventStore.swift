@@ -1,3 +1,5 @@
+public import Foundation
+
 /// An append-only log of event streams.
 public protocol EventStore: Sendable {
     /// Appends `events` to `stream` atomically if the stream is at `expected`.
@@ -9,6 +11,9 @@ public protocol EventStore: Sendable {
 
     /// The stream's events from `version` (1-based, inclusive), at most `limit` of them.
     func readStream(_ stream: StreamID, from version: Int64, limit: Int) async throws -> [RecordedEvent]
+
+    /// The recorded events among `ids`, in stream order (for answering a retried filing).
+    func events(withIDs ids: [UUID]) async throws -> [RecordedEvent]
 
     /// The stream's current version: 0 if it has no events.
     func version(of stream: StreamID) async throws -> Int64

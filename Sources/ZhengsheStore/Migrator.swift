@@ -25,7 +25,7 @@ public struct Migration: Sendable, Hashable {
     /// The migrations this build carries, from `Schema/*.sql`, in order.
     public static func bundled() throws(MigrationError) -> [Migration] {
         var migrations: [Migration] = []
-        for file in EmbeddedSchema.files { migrations.append(try Migration(name: file.name, sql: file.sql)) }
+        for file in EmbeddedSchema.files { migrations.append(try Migration(name: file.name, sql: file.text)) }
         return try ordered(migrations)
     }
 

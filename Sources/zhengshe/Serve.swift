@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
-import ZhengsheAPI
+import ZhengsheServer
 import ZhengsheDemo
 import ZhengsheStore
 

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Testing
 import ZhengsheAPI
+import ZhengsheServer
 import ZhengsheStore
 import ZhengsheTestSupport
 
@@ -69,7 +70,14 @@ extension TestClientProtocol {
         if let raw { buffer = ByteBuffer(bytes: raw) }
         if buffer != nil { headers[.contentType] = contentType }
         return try await execute(uri: uri, method: method, headers: headers, body: buffer) { response in
-            let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+            let body = Data(response.body.readableBytesView)
+            // Every answer the API tests see must be one the contract describes.
+            for violation in ContractValidator.shared.violations(
+                method: method, path: uri, status: Int(response.status.code), contentType: response.headers[.contentType], body: body)
+            {
+                Issue.record("outside the contract: \(violation)")
+            }
+            let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
             return Answer(status: response.status, headers: response.headers, json: json)
         }
     }

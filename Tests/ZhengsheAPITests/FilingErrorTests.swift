@@ -60,6 +60,23 @@ import ZhengsheTestSupport
             let badToken = try await client.file("GuidanceGiven", ["guidanceId": "g", "kind": "visit", "summary": "x"], token: "zs_not-a-token")
             #expect(badToken.status == .unauthorized && badToken.json["type"] as? String == "/problems/unauthorized")
 
+            // A misspelt optional field is refused, not silently dropped; so is a field the service fills in.
+            let misspelt = try await client.file("ReportVerified", ["reportId": "r1", "nots": "合格"], token: p.government)
+            #expect(misspelt.status == .badRequest && misspelt.field == "/data/nots" && misspelt.rule == "schema")
+            let serviceField = try await client.file("BreachClaimFiled", ["claimId": "b9", "claimant": "committee", "clauseId": "c-gov", "description": "逾期", "deductionCap": 1],
+                                                     token: p.committee)
+            #expect(serviceField.status == .badRequest && serviceField.field == "/data/deductionCap")
+            let envelope = try await client.call(.post, uri, token: p.government,
+                                                 body: ["type": "GuidanceGiven", "occurredAt": "2026-06-15T10:00:00+08:00", "data": ["guidanceId": "g", "kind": "visit", "summary": "x"], "expectedVersoin": 3])
+            #expect(envelope.status == .badRequest && envelope.field == "/expectedVersoin")
+            // The not-in-the-future rule holds on the district's lists too.
+            let futureList = try await client.list("ListItemPublished", ["list": "assistance", "code": "A77", "title": "未来事项"], token: p.district, on: "2027-03-01")
+            #expect(futureList.status == .unprocessableContent && futureList.rule == "not-in-future" && futureList.field == "/occurredAt")
+            let badPage = try await client.call(.get, "/v1/agreements/\(Parties.agreement)/events?limit=5000", token: p.government)
+            #expect(badPage.status == .badRequest && badPage.field == "/limit")
+            let notNumber = try await client.call(.get, "/v1/agreements/\(Parties.agreement)/events?from=abc", token: p.government)
+            #expect(notNumber.status == .badRequest && notNumber.field == "/from")
+
             #expect(try await version(client, p) == before, "refused requests wrote nothing")
         }
     }
@@ -74,13 +91,15 @@ import ZhengsheTestSupport
             let guidance: [String: Any] = ["guidanceId": "g-\(UUID())", "kind": "training", "summary": "业务培训"]
 
             let stale = try await client.file("GuidanceGiven", guidance, token: p.government, headers: [.ifMatch: "\"1\""])
-            #expect(stale.status == .preconditionFailed && stale.json["actualVersion"] as? String == current.replacingOccurrences(of: "\"", with: ""))
+            #expect(stale.status == .preconditionFailed && stale.json["actualVersion"] as? Int == Int(current.replacingOccurrences(of: "\"", with: "")))
             let staleField = try await client.call(.post, "/v1/agreements/\(Parties.agreement)/events", token: p.government,
                                                    body: ["type": "GuidanceGiven", "occurredAt": "2026-06-15T10:00:00+08:00", "data": guidance, "expectedVersion": 1])
             #expect(staleField.status == .conflict && staleField.rule == "expected-version")
 
             let first = try await client.file("GuidanceGiven", guidance, token: p.government, key: "key-1", headers: [.ifMatch: current])
             #expect(first.status == .created)
+            #expect(first.headers[.location] == "/v1/agreements/\(Parties.agreement)")
+            #expect(first.headers[.eTag]?.hasPrefix("\"") == true)
             let retry = try await client.file("GuidanceGiven", guidance, token: p.government, key: "key-1", headers: [.ifMatch: current])
             #expect(retry.status == .created)
             #expect(retry.headers[.init("Idempotent-Replayed")!] == "true")

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Testing
 import ZhengsheAPI
+import ZhengsheServer
 import ZhengsheTestSupport
 
 @Suite(.database, .timeLimit(.minutes(2))) struct HealthTests {
@@ -12,16 +13,14 @@ import ZhengsheTestSupport
         let database = try TestDatabase.current
         let app = try await buildApplication(settings: .init(), database: database.configuration, logger: database.logger)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/health", method: .get) { response in
-                #expect(response.status == .ok)
-                let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
-                #expect(body?["status"] as? String == "ok")
-                let db = body?["database"] as? [String: Any]
-                #expect(db?["status"] as? String == "up")
-                #expect((db?["schemaVersion"] as? Int ?? 0) >= 1)
-                #expect((db?["serverVersion"] as? String)?.isEmpty == false)
-                #expect(response.headers[.init("X-Request-Id")!] != nil)
-            }
+            let response = try await client.call(.get, "/health", token: nil)
+            #expect(response.status == .ok)
+            #expect(response.json["status"] as? String == "ok")
+            let db = response.json["database"] as? [String: Any]
+            #expect(db?["status"] as? String == "up")
+            #expect((db?["schemaVersion"] as? Int ?? 0) >= 1)
+            #expect((db?["serverVersion"] as? String)?.isEmpty == false)
+            #expect(response.headers[.init("X-Request-Id")!] != nil)
         }
     }
 
@@ -29,10 +28,10 @@ import ZhengsheTestSupport
         let database = try TestDatabase.current
         let app = try await buildApplication(settings: .init(), database: database.configuration, logger: database.logger)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/no/such/thing", method: .get) { response in
-                #expect(response.status == .notFound)
-                #expect(response.headers[.contentType] == "application/problem+json")
-            }
+            let response = try await client.call(.get, "/no/such/thing", token: nil)
+            #expect(response.status == .notFound)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(response.rule == "known-route")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZhengsheApplication
 @testable import ZhengsheDemo
 import ZhengsheDomain
 import ZhengsheStore
@@ -20,11 +21,10 @@ import ZhengsheTestSupport
         #expect(report.isIntact && report.events == summary.events)
 
         let first = plan.committees(in: plan.streets(in: plan.districtCodes[0])[0])[0]
-        let events = try await database.store.readStream(try StreamID(category: "agreement", id: "\(first)-2025"), from: 1, limit: 10_000)
+        let events = try await database.store.readStream(try StreamID(AgreementID(committee: first, year: 2025)!.stream), from: 1, limit: 10_000)
         let types = Set(events.map(\.type))
         #expect(types.isSuperset(of: ["AgreementDrafted", "TermsProposed", "AgreementTookEffect", "DutyReported", "ReportVerified", "FundsTransferred", "AgreementClosed"]))
-        var state = AgreementDecider.initialState
-        for event in events { state = AgreementDecider().evolve(state, try AgreementEvent.decode(typeName: event.type, data: Data(event.data.utf8))) }
+        let state = AgreementDecider().fold(try events.map { try AgreementEvent.decode(typeName: $0.type, data: Data($0.data.utf8)) })
         #expect(state.status == .closed)
         #expect((20...80).contains(state.effectiveTerms?.items.count ?? 0))
     }
@@ -35,10 +35,12 @@ import ZhengsheTestSupport
             let district = plan.districtCodes[0]
             let catalogue = try CityGenerator(plan: plan, store: TestDatabase.current.store, logger: TestDatabase.current.logger).catalogue(for: district)
             let committee = plan.committees(in: plan.streets(in: district)[0])[0]
-            let (events, refused) = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: Date(),
-                                                    random: SeededRandom(seed: seed).fork("agreement-\(committee)")).events()
-            #expect(refused == 0)
-            #expect(events.count > 100)
+            let filings = AgreementScript(plan: plan, committee: committee, catalogue: catalogue, cutoff: Date(),
+                                          random: SeededRandom(seed: seed).fork("agreement-\(committee)")).filings()
+            let decided = BulkFiling.decide(filings, decider: AgreementDecider(), lookups: catalogue, now: Date(), requestID: "test")
+            #expect(decided.refused == 0)
+            #expect(decided.events.count > 100)
+            let events = decided.events
             return events.map { "\($0.type) \(String(decoding: $0.data, as: UTF8.self)) \($0.occurredAt)" }
         }
         #expect(try script(99) == script(99))

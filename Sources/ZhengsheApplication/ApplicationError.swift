@@ -1,0 +1,43 @@
+public import ZhengsheDomain
+
+/// Why a request to the application failed, in terms an adapter (HTTP, the command line) can turn
+/// into an answer. Nothing was recorded when any of these is thrown.
+public enum ApplicationError: Error, Sendable, Hashable {
+    /// The filing's body does not fit its event type (or names no type of the stream).
+    case invalid(EventDecodingError)
+    /// A rule of the stream refuses the filing.
+    case refused(DomainError)
+    /// The thing asked for does not exist, or the actor may not see it (the two are told alike).
+    case notFound(String)
+    /// A field of the request, outside the event body, is wrong: its JSON pointer, rule and message.
+    case badRequest(field: String, rule: String, message: String)
+    /// The stream is not at the version the filer pinned.
+    case versionConflict(stream: String, expected: Int64, actual: Int64, pinnedBy: VersionPin.Source)
+    /// The stream kept changing while the filing was decided, through every retry.
+    case keptChanging(stream: String)
+    /// The idempotency key was used before for a different filing.
+    case idempotencyConflict(key: String)
+    /// The token is missing, unknown or revoked.
+    case unauthenticated(String)
+    /// The database cannot be reached now; retrying later is safe.
+    case unavailable(String)
+}
+
+/// A version the filer pinned: the stream must be exactly there.
+public struct VersionPin: Sendable, Hashable {
+    /// Where the pin came from, so the answer can name it.
+    public enum Source: Sendable, Hashable {
+        /// `If-Match` (HTTP 412 on mismatch).
+        case precondition
+        /// `expectedVersion` in the body (409).
+        case body
+    }
+
+    public var version: Int64
+    public var source: Source
+
+    public init(_ version: Int64, from source: Source) {
+        self.version = version
+        self.source = source
+    }
+}

@@ -1,0 +1,35 @@
+public import Foundation
+public import Logging
+public import ZhengsheDomain
+public import ZhengsheStore
+
+/// The application: what the adapters (HTTP, the command line, the demo city) call. It files
+/// through the deciders, keeps the folded-state caches, and applies the access rules; it knows
+/// nothing of HTTP.
+public struct ApplicationServices: Sendable {
+    public let agreements: Agreements
+    public let catalogues: Catalogues
+    public let authenticator: Authenticator
+    public let health: HealthCheck
+
+    /// - Parameters:
+    ///   - clock: the service's clock, for the rules that compare business time with now.
+    public init(store: PostgresEventStore, tokens: TokenStore, clock: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+        let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
+        self.catalogues = catalogues
+        agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
+        authenticator = Authenticator(tokens: tokens)
+        health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
+    }
+}
+
+extension ApplicationError {
+    /// Runs `body`, turning the database being out of reach into ``ApplicationError/unavailable(_:)``.
+    static func mapping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error where DatabaseHealth.isUnavailable(error) {
+            throw ApplicationError.unavailable("\(error)")
+        }
+    }
+}

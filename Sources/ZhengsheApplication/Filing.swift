@@ -1,0 +1,57 @@
+public import Foundation
+import Crypto
+import ZhengsheStore
+
+/// One filing as an adapter hands it to the application: the event type, business time, the
+/// event body as JSON, and how the filer wants it treated (pinned version, retry key).
+public struct Filing: Sendable {
+    public var type: String
+    public var occurredAt: Date
+    /// The `data` object as JSON bytes.
+    public var data: Data
+    public var pin: VersionPin?
+    /// The client's `Idempotency-Key`: a retry with it answers the first answer.
+    public var idempotencyKey: String?
+    /// The request that carries the filing (HTTP `X-Request-Id`, or a command run's id).
+    public var requestID: String
+
+    public init(type: String, occurredAt: Date, data: Data, pin: VersionPin? = nil, idempotencyKey: String? = nil, requestID: String) {
+        self.type = type
+        self.occurredAt = occurredAt
+        self.data = data
+        self.pin = pin
+        self.idempotencyKey = idempotencyKey
+        self.requestID = requestID
+    }
+
+    /// SHA-256 over the filing's meaning (type, instant to the microsecond, data with sorted keys),
+    /// not its bytes: a retry that serializes the same filing differently is still the same filing.
+    public var meaningHash: String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
+        let object = try? JSONSerialization.jsonObject(with: data)
+        hasher.update(data: object.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? data)
+        return Array(hasher.finalize()).hexString
+    }
+}
+
+/// What a filing recorded (or, for a retry, what its first attempt recorded).
+public struct FilingOutcome: Sendable, Hashable {
+    public struct Event: Sendable, Hashable {
+        public var eventID: UUID
+        public var type: String
+        public var streamVersion: Int64
+        public var globalPosition: Int64
+        public var recordedAt: Date
+        /// SHA-256 of the event in its stream's chain, lowercase hex.
+        public var hash: String
+    }
+
+    public var stream: String
+    public var events: [Event]
+    public var streamVersion: Int64
+    /// True when the idempotency key had been used for this filing before: nothing new was written.
+    public var replayed: Bool
+    /// The global position of the last event: a reader that has seen it has seen this filing.
+    public var globalPosition: Int64 { events.last?.globalPosition ?? 0 }
+}

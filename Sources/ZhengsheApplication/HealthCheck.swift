@@ -1,0 +1,26 @@
+import ZhengsheStore
+
+/// Whether the service can reach its database, and the schema it found there.
+public struct HealthCheck: Sendable {
+    let database: DatabaseHealth
+
+    public struct Report: Sendable {
+        public var reachable: Bool
+        public var latencyMilliseconds: Double?
+        public var serverVersion: String?
+        public var schemaVersion: Int?
+        public var error: String?
+    }
+
+    public func check() async -> Report {
+        let started = ContinuousClock.now
+        do {
+            let (server, schema) = try await database.versions()
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            return Report(reachable: true, latencyMilliseconds: milliseconds, serverVersion: server, schemaVersion: schema)
+        } catch {
+            return Report(reachable: false, error: "\(error)")
+        }
+    }
+}

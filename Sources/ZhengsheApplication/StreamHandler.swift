@@ -1,0 +1,143 @@
+import Crypto
+public import Foundation
+public import ZhengsheDomain
+public import ZhengsheStore
+
+/// Files on one stream through its decider: replays a retried idempotency key, otherwise loads the
+/// stream (the cached folded state and the events after it), decides, and appends what was decided
+/// at the version it was decided on; if another filing lands in between, decides again.
+public struct StreamHandler<D: Decider>: Sendable {
+    public let store: any EventStore
+    public let stream: StreamID
+    public let decider: D
+    /// Folded states kept between requests; nil folds from the first event each time.
+    public let cache: StateCache<D.State>?
+
+    /// Decisions retried when other filings keep landing in between, before giving up.
+    static var attempts: Int { 8 }
+
+    public init(store: any EventStore, stream: StreamID, decider: D, cache: StateCache<D.State>?) {
+        self.store = store
+        self.stream = stream
+        self.decider = decider
+        self.cache = cache
+    }
+
+    /// The stream's current state and version.
+    public func load() async throws -> (state: D.State, version: Int64) {
+        var (version, state) = cache?.get(stream.rawValue) ?? (0, decider.initialState)
+        let recorded = try await store.readStream(stream, from: version + 1, limit: Int.max)
+        for event in recorded {
+            do {
+                state = decider.evolve(state, try D.Event.decode(typeName: event.type, data: Data(event.data.utf8)))
+            } catch {
+                throw StoredEventUnreadable(stream: stream.rawValue, version: event.streamVersion, reason: "\(error)")
+            }
+            version = event.streamVersion
+        }
+        if !recorded.isEmpty { cache?.put(stream.rawValue, version: version, state: state) }
+        return (state, version)
+    }
+
+    /// Files `filing` for `actor`.
+    /// - Parameters:
+    ///   - lookups: what the decision reads outside the stream, given whether the filing's rules read
+    ///     it at all (``Decider/needsLookups(_:)``): when not, an empty value spares the read.
+    ///   - now: the service's clock.
+    /// - Throws: ``ApplicationError`` for anything the filer can act on.
+    public func file(
+        _ filing: Filing, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
+    ) async throws -> FilingOutcome {
+        let event: D.Event
+        switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
+        case .success(let decoded): event = decoded
+        case .failure(let error): throw ApplicationError.invalid(error)
+        }
+        let requestHash = filing.meaningHash
+        let looked = try await lookups(decider.needsLookups(event))
+        for _ in 0..<Self.attempts {
+            if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
+                return replay
+            }
+            let (state, version) = try await load()
+            if let pin = filing.pin, pin.version != version {
+                throw ApplicationError.versionConflict(stream: stream.rawValue, expected: pin.version, actual: version, pinnedBy: pin.source)
+            }
+            let context = DecisionContext(actor: actor, occurredAt: filing.occurredAt, now: now, lookups: looked)
+            let decided: [D.Event]
+            switch Result(catching: { () throws(DomainError) in try decider.file(event, context, state) }) {
+            case .success(let events): decided = events
+            case .failure(let error): throw ApplicationError.refused(error)
+            }
+            let metadata = EventMetadata(
+                actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",
+                requestId: filing.requestID, idempotencyKey: filing.idempotencyKey, requestHash: requestHash
+            )
+            var events: [NewEvent] = []
+            for (index, event) in decided.enumerated() {
+                let id = filing.idempotencyKey.map { Self.eventID(key: $0, actor: actor, index: index) } ?? UUID()
+                events.append(NewEvent(id: id, type: event.typeName, occurredAt: filing.occurredAt, data: try event.encodedData(), metadata: metadata))
+            }
+            do {
+                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events)
+                return FilingOutcome(
+                    stream: stream.rawValue,
+                    events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
+                    streamVersion: result.streamVersion, replayed: result.replayed)
+            } catch EventStoreError.wrongExpectedVersion(_, _, let actual) {
+                // Someone filed in between: decide again on the new state, unless the filer pinned a version.
+                if let pin = filing.pin {
+                    throw ApplicationError.versionConflict(stream: stream.rawValue, expected: pin.version, actual: actual, pinnedBy: pin.source)
+                }
+                continue
+            } catch EventStoreError.idempotencyConflict {
+                throw ApplicationError.idempotencyConflict(key: filing.idempotencyKey ?? "")
+            }
+        }
+        throw ApplicationError.keptChanging(stream: stream.rawValue)
+    }
+
+    /// The first answer to an idempotency key this filer already used, if any.
+    func replay(key: String, actor: Actor, requestHash: String) async throws -> FilingOutcome? {
+        let ids = (0..<4).map { Self.eventID(key: key, actor: actor, index: $0) }
+        let recorded = try await store.events(withIDs: ids)
+        guard let first = recorded.first else { return nil }
+        guard first.streamID == stream.rawValue, first.metadata.requestHash == requestHash else {
+            throw ApplicationError.idempotencyConflict(key: key)
+        }
+        return FilingOutcome(
+            stream: stream.rawValue, events: recorded.map(FilingOutcome.Event.init),
+            streamVersion: recorded.last?.streamVersion ?? 0, replayed: true)
+    }
+
+    /// Event ids derived from the filer and its key, so a retry names the same events.
+    static func eventID(key: String, actor: Actor, index: Int) -> UUID {
+        let digest = Array(SHA256.hash(data: Data("zhengshe-idempotency|\(actor.role.rawValue)|\(actor.party?.rawValue ?? actor.name)|\(key)|\(index)".utf8)))
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8: custom
+        bytes[8] = (bytes[8] & 0x3f) | 0x80  // RFC 4122 variant
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+/// A recorded event that its stream's coding table cannot read: the log holds something this
+/// build does not understand. Never the filer's fault.
+public struct StoredEventUnreadable: Error, CustomStringConvertible {
+    public var stream: String
+    public var version: Int64
+    public var reason: String
+    public var description: String { "\(stream) v\(version) cannot be read: \(reason)" }
+}
+
+extension FilingOutcome.Event {
+    init(_ entry: AppendResult.Entry, type: String) {
+        self.init(eventID: entry.id, type: type, streamVersion: entry.streamVersion, globalPosition: entry.position.globalPosition,
+                  recordedAt: entry.recordedAt, hash: entry.hash.hexString)
+    }
+
+    init(_ event: RecordedEvent) {
+        self.init(eventID: event.id, type: event.type, streamVersion: event.streamVersion, globalPosition: event.position.globalPosition,
+                  recordedAt: event.recordedAt, hash: event.hash.hexString)
+    }
+}

@@ -1,0 +1,23 @@
+/// Who may see what. Filing rights are the deciders' (each side files only its own events); these
+/// rules decide whether a party may see a stream at all, before anything is read. A party that may
+/// not see something is told it does not exist.
+public enum Access {
+    /// Whether `actor` may see the agreement (and so file on it, as far as its rules allow): its own
+    /// government and committee, the district's bureau, an evaluator of its district and year, admin.
+    public static func canSee(_ agreement: AgreementID, _ actor: Actor) -> Bool {
+        switch actor.role {
+        case .admin: true
+        case .government: actor.party == agreement.government
+        case .committee: actor.party == agreement.committee
+        case .district: actor.party == agreement.district
+        case .evaluator: actor.party == agreement.district && actor.year == agreement.year
+        }
+    }
+
+    /// Whether `actor` may see (and file on) a district's lists: every party inside the district, admin.
+    public static func canSee(_ lists: CatalogueID, _ actor: Actor) -> Bool {
+        if actor.role == .admin { return true }
+        guard let party = actor.party else { return false }
+        return lists.district.contains(party)
+    }
+}

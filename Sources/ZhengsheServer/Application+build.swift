@@ -1,0 +1,55 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+public import ZhengsheAPI
+public import ZhengsheApplication
+import ZhengsheStore
+
+/// Builds the whole service: the database client, the event store, the application, the HTTP
+/// routes and the services that run beside them. `zhengshe serve` and the tests both call this.
+///
+/// - Parameters:
+///   - settings: where to listen.
+///   - database: how to reach PostgreSQL; the application runs its own client as a service.
+///   - services: services to run before the database client and stop after it (the embedded
+///     cluster goes here).
+///   - migrate: apply pending migrations before the server accepts requests.
+///   - clock: the service's clock, for the rules that compare business time with now.
+public func buildApplication(
+    settings: ServerSettings,
+    database configuration: PostgresClient.Configuration,
+    services: [any Service] = [],
+    migrate: Bool = true,
+    clock: @escaping @Sendable () -> Date = Date.init,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    let notifier = AppendNotifier(client: database, logger: logger)
+    let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
+    let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger), clock: clock, logger: logger)
+
+    let router = try buildRouter(application)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhengshe"),
+        services: services + [database, notifier],
+        logger: logger
+    )
+    if migrate {
+        let migrator = try Migrator(client: database, logger: logger)
+        app.beforeServerStarts {
+            let applied = try await migrator.migrate()
+            logger.info("database schema is current", metadata: ["applied": "\(applied.map(\.name))"])
+        }
+    }
+    return app
+}
+
+/// Every route of the service, with its middleware, on `application`.
+public func buildRouter(_ application: ApplicationServices) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    try router.addZhengsheRoutes(services: application)
+    return router
+}

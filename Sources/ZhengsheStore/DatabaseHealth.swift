@@ -1,0 +1,27 @@
+public import Logging
+public import PostgresNIO
+
+/// Whether PostgreSQL answers, and what a failure to reach it looks like.
+public struct DatabaseHealth: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The server's version and the highest migration applied.
+    public func versions() async throws -> (server: String, schema: Int?) {
+        let rows = try await client.query(
+            "SELECT current_setting('server_version'), (SELECT max(version) FROM schema_migrations)", logger: logger)
+        for try await (server, schema) in rows.decode((String, Int?).self) { return (server, schema) }
+        return ("", nil)
+    }
+
+    /// Connection failures (no server answer) and an exhausted pool: worth a retry, not a bug.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo == nil && error.code == .connectionError }
+        return String(reflecting: type(of: error)).contains("ConnectionPoolError")
+    }
+}
