@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Subprocess
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -11,8 +13,8 @@ import Darwin
 struct Tools: Sendable {
     var initdb: String
     var pgCtl: String
-    /// When this process is root: the unprivileged user that runs the cluster, and `runuser`.
-    var clusterUser: (name: String, uid: UInt32, gid: UInt32, runuser: String)?
+    /// When this process is root: the unprivileged user that runs the cluster.
+    var clusterUser: (name: String, uid: UInt32, gid: UInt32, home: String)?
 
     static func locate(binDirectory: String?, systemUser: String) throws -> Tools {
         let fm = FileManager.default
@@ -30,9 +32,7 @@ struct Tools: Sendable {
         var tools = Tools(initdb: bin + "/initdb", pgCtl: bin + "/pg_ctl", clusterUser: nil)
         if geteuid() == 0 {
             guard let entry = getpwnam(systemUser) else { throw EmbeddedPostgresError.noClusterUser(systemUser) }
-            let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"].first { fm.isExecutableFile(atPath: $0) }
-            guard let runuser else { throw EmbeddedPostgresError.noRunuser }
-            tools.clusterUser = (systemUser, entry.pointee.pw_uid, entry.pointee.pw_gid, runuser)
+            tools.clusterUser = (systemUser, entry.pointee.pw_uid, entry.pointee.pw_gid, String(cString: entry.pointee.pw_dir))
         }
         return tools
     }
@@ -45,45 +45,38 @@ struct Tools: Sendable {
         }
     }
 
-    static let closeInheritedDescriptors = """
-        for fd in $(ls /proc/$$/fd 2>/dev/null); do case "$fd" in 0|1|2) ;; *) eval "exec $fd>&-" ;; esac; done
-        exec "$@"
-        """
-
     struct Outcome { var exitCode: Int32; var output: String }
 
-    /// Runs a program, as the cluster's user when this process is root.
+    /// Runs a program to its end, as the cluster's user when this process is root.
+    ///
+    /// swift-subprocess gives the child only descriptors 0–2 (everything else is closed on exec),
+    /// so the server that `pg_ctl start` leaves running inherits nothing of ours, and it returns
+    /// when the program exits even if that server lives on. The output goes to a file, never a
+    /// pipe, so a daemon that keeps it open cannot block anyone.
     @discardableResult
     func run(_ program: String, _ arguments: [String], asClusterUser: Bool, check: Bool = true) async throws -> Outcome {
-        var command = [program] + arguments
-        if asClusterUser, let user = clusterUser { command = [user.runuser, "-u", user.name, "--"] + command }
-        // Foundation's Process on Linux learns that a child ended when a socket it passes down is
-        // closed, and `pg_ctl start` leaves a server running that would inherit it and keep it
-        // open for ever. So bash (dash takes one-digit descriptors only) closes every inherited
-        // descriptor above 2 before the exec.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", Self.closeInheritedDescriptors, "sh"] + command
-        // A working directory the cluster's user can enter, whatever ours is.
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        // A file, not a pipe: the server that `pg_ctl start` leaves running could keep a pipe
-        // open, and reading it to its end would then never finish.
+        var options = PlatformOptions()
+        var environment = Environment.inherit
+        if asClusterUser, let user = clusterUser {
+            options.userID = user.uid
+            options.groupID = user.gid
+            options.supplementaryGroups = []
+            environment = .inherit.updating(["HOME": user.home, "USER": user.name, "LOGNAME": user.name])
+        }
         let outputPath = NSTemporaryDirectory() + "zhengshe-\(UUID().uuidString).out"
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputPath)
-        else { throw EmbeddedPostgresError.commandFailed(command: program, status: -1, output: "cannot create \(outputPath)") }
-        defer {
-            try? output.close()
-            try? FileManager.default.removeItem(atPath: outputPath)
-        }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        let result = try await Subprocess.run(
+            .path(FilePath(program)), arguments: Arguments(arguments), environment: environment,
+            // A working directory the cluster's user can enter, whatever ours is.
+            workingDirectory: FilePath("/"), platformOptions: options,
+            output: .fileDescriptor(output, closeAfterSpawningProcess: true), error: .combinedWithOutput)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitCode: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            }
         if check && exitCode != 0 {
             let command = ([program] + arguments).joined(separator: " ")
             throw EmbeddedPostgresError.commandFailed(command: command, status: exitCode, output: text)
@@ -95,7 +88,6 @@ struct Tools: Sendable {
 public enum EmbeddedPostgresError: Error, CustomStringConvertible {
     case serverNotInstalled
     case noClusterUser(String)
-    case noRunuser
     case commandFailed(command: String, status: Int32, output: String)
 
     public var description: String {
@@ -104,8 +96,6 @@ public enum EmbeddedPostgresError: Error, CustomStringConvertible {
             "PostgreSQL's server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin: install them (Debian: apt-get install postgresql), or set DATABASE_URL to use a server you already run"
         case .noClusterUser(let name):
             "running as root, but there is no system user '\(name)' to run PostgreSQL as (it refuses root): install PostgreSQL's server package, which creates it"
-        case .noRunuser:
-            "running as root, but runuser (util-linux) was not found to start PostgreSQL as an unprivileged user"
         case .commandFailed(let command, let status, let output):
             "\(command) exited with status \(status):\n\(output)"
         }

@@ -14,7 +14,8 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            throw problem(for: error, request: request, context: context)
+            // Answered here rather than thrown on, so that the middleware around (the request id) sees the answer.
+            return try problem(for: error, request: request, context: context).response(from: request, context: context)
         }
     }
 

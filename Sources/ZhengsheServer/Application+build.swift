@@ -11,14 +11,14 @@ import ZhengsheStore
 /// routes and the services that run beside them. `zhengshe serve` and the tests both call this.
 ///
 /// - Parameters:
-///   - settings: where to listen.
+///   - http: where to listen (``ServiceSettings/http``).
 ///   - database: how to reach PostgreSQL; the application runs its own client as a service.
 ///   - services: services to run before the database client and stop after it (the embedded
 ///     cluster goes here).
 ///   - migrate: apply pending migrations before the server accepts requests.
 ///   - clock: the service's clock, for the rules that compare business time with now.
 public func buildApplication(
-    settings: ServerSettings,
+    http: ApplicationConfiguration = .init(),
     database configuration: PostgresClient.Configuration,
     services: [any Service] = [],
     migrate: Bool = true,
@@ -33,7 +33,7 @@ public func buildApplication(
     let router = try buildRouter(application)
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhengshe"),
+        configuration: http,
         services: services + [database, notifier],
         logger: logger
     )

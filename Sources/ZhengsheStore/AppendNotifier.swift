@@ -21,8 +21,8 @@ public struct AppendNotifier: Service {
         (positions, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Records that `stream` committed events up to global `position`; returns at once.
-    public func appended(stream: StreamID, position: Int64) {
+    /// Records that events up to global `position` committed; returns at once.
+    public func appended(position: Int64) {
         continuation.yield(position)
     }
 

@@ -18,6 +18,13 @@ public struct PostgresEventStore: EventStore {
         self.notifier = notifier
     }
 
+    /// Metadata as stored: keys sorted, so the same metadata is the same jsonb text and hash input.
+    static let metadataEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     /// The channel on which committed appends are announced.
     public static let notificationChannel = "zhengshe_events"
 
@@ -29,8 +36,7 @@ public struct PostgresEventStore: EventStore {
             case .noStream: ("no_stream", 0)
             case .exactly(let n): ("exact", n)
             }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        let encoder = Self.metadataEncoder
         var metadata: [String] = []
         metadata.reserveCapacity(events.count)
         for event in events {
@@ -77,7 +83,7 @@ public struct PostgresEventStore: EventStore {
                     throw error
                 }
             }
-            if !replayed { notifier?.appended(stream: stream, position: entries.last?.position.globalPosition ?? 0) }
+            if !replayed { notifier?.appended(position: entries.last?.position.globalPosition ?? 0) }
             return AppendResult(streamID: stream.rawValue, events: entries, replayed: replayed)
         } catch let error as PSQLError {
             throw Self.mapAppendError(error, stream: stream, expected: expected)

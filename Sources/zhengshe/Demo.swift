@@ -20,9 +20,8 @@ struct DemoCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = Logger.zhengshe()
             let plan = city.plan
-            let summary = try await database.withClient(logger: logger) { client in
+            let summary = try await database.withClient(logLevel: .info) { client, logger in
                 try await Migrator(client: client, logger: logger).migrate()
                 return try await CityGenerator(plan: plan, store: PostgresEventStore(client: client, logger: logger), logger: logger).run()
             }

@@ -9,8 +9,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let logger = Logger.zhengshe()
-        let applied = try await database.withClient(logger: logger) { client in
+        let applied = try await database.withClient(logLevel: .info) { client, logger in
             try await Migrator(client: client, logger: logger).migrate()
         }
         print(applied.isEmpty ? "Database is up to date." : "Applied: " + applied.map(\.name).joined(separator: ", "))

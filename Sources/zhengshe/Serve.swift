@@ -11,25 +11,18 @@ import ZhengsheStore
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (starting the embedded database unless DATABASE_URL is set).")
 
-    @Option(help: "Address to listen on; env HOST.") var host: String?
-    @Option(help: "Port to listen on; env PORT.") var port: Int?
+    @Option(help: "Address to listen on; env HTTP_HOST.") var host: String?
+    @Option(help: "Port to listen on; env HTTP_PORT.") var port: String?
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Seed a synthetic city-year first, unless the database already holds agreements.") var demo = false
     @OptionGroup(title: "Demo city (with --demo)") var city: CityOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = Logger.zhengshe()
-        let settings = ServerSettings(
-            host: host ?? environment["HOST"] ?? "127.0.0.1",
-            port: try port ?? environment["PORT"].map {
-                guard let port = Int($0) else { throw ValidationError("PORT must be a number, not '\($0)'") }
-                return port
-            } ?? 8080
-        )
-        let (configuration, services, _) = try await database.open(logger: logger)
-        if demo { try await seedDemo(configuration, logger: logger) }
-        let app = try await buildApplication(settings: settings, database: configuration, services: services, logger: logger)
+        let settings = try database.settings(["HTTP_HOST": host, "HTTP_PORT": port])
+        let logger = settings.logger()
+        let database = try await Database.open(settings, logger: logger)
+        if demo { try await seedDemo(database.configuration, logger: logger) }
+        let app = try await buildApplication(http: settings.http, database: database.configuration, services: database.services, logger: logger)
         try await app.runService()
     }
 }

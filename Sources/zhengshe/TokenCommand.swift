@@ -22,9 +22,8 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = Logger.zhengshe(level: .warning)
             let (role, party, year, name) = (role, party, year, name)
-            let created = try await database.withClient(logger: logger) { client in
+            let created = try await database.withClient { client, logger in
                 try await Migrator(client: client, logger: logger).migrate()
                 return try await TokenStore(client: client, logger: logger).create(name: name, role: role, party: party, year: year)
             }
@@ -38,8 +37,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = Logger.zhengshe(level: .warning)
-            let tokens = try await database.withClient(logger: logger) { client in
+            let tokens = try await database.withClient { client, logger in
                 try await TokenStore(client: client, logger: logger).list()
             }
             for token in tokens {
@@ -56,8 +54,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a token id") }
-            let logger = Logger.zhengshe(level: .warning)
-            try await database.withClient(logger: logger) { client in try await TokenStore(client: client, logger: logger).revoke(uuid) }
+            try await database.withClient { client, logger in try await TokenStore(client: client, logger: logger).revoke(uuid) }
             print("Revoked \(uuid).")
         }
     }

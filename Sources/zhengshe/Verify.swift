@@ -13,9 +13,8 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let logger = Logger.zhengshe(level: .warning)
         let only = try stream.map { try StreamID($0) }
-        let report = try await database.withClient(logger: logger) { client in
+        let report = try await database.withClient { client, logger in
             try await ChainVerifier(client: client, logger: logger).verify(stream: only)
         }
         print("Checked \(report.events) events in \(report.streams) streams.")

@@ -45,7 +45,7 @@ struct Parties {
 let endOfYear = Date(timeIntervalSince1970: 1_798_718_400)  // 2026-12-31T20:00+08:00
 
 func makeApp(_ database: TestDatabase) async throws -> some ApplicationProtocol {
-    try await buildApplication(settings: .init(), database: database.configuration, migrate: false, clock: { endOfYear }, logger: database.logger)
+    try await buildApplication(database: database.configuration, migrate: false, clock: { endOfYear }, logger: database.logger)
 }
 
 struct Answer {

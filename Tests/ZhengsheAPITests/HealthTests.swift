@@ -11,7 +11,7 @@ import ZhengsheTestSupport
 @Suite(.database, .timeLimit(.minutes(2))) struct HealthTests {
     @Test func healthReportsTheDatabaseAndItsSchema() async throws {
         let database = try TestDatabase.current
-        let app = try await buildApplication(settings: .init(), database: database.configuration, logger: database.logger)
+        let app = try await buildApplication(database: database.configuration, logger: database.logger)
         try await app.test(.router) { client in
             let response = try await client.call(.get, "/health", token: nil)
             #expect(response.status == .ok)
@@ -26,12 +26,13 @@ import ZhengsheTestSupport
 
     @Test func anUnknownPathIsAProblem() async throws {
         let database = try TestDatabase.current
-        let app = try await buildApplication(settings: .init(), database: database.configuration, logger: database.logger)
+        let app = try await buildApplication(database: database.configuration, logger: database.logger)
         try await app.test(.router) { client in
             let response = try await client.call(.get, "/no/such/thing", token: nil)
             #expect(response.status == .notFound)
             #expect(response.headers[.contentType] == "application/problem+json")
             #expect(response.rule == "known-route")
+            #expect(response.headers[.init("X-Request-Id")!] != nil, "problems carry the request id too")
         }
     }
 }
