@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import ZhengsheApplication
+import ZhengsheDomain
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// The application layer against the real store, without HTTP: filing, retries, pins, access.
+@Suite(.database, .timeLimit(.minutes(2))) struct ApplicationTests {
+    static let now = LocalDate("2026-12-31")!.start.addingTimeInterval(20 * 3600)
+    let bureau = Actor(name: "民政局", role: .district, party: PartyCode("320412"))
+    let government = Actor(name: "街道办", role: .government, party: PartyCode("320412001"))
+    let stranger = Actor(name: "别的街道", role: .government, party: PartyCode("320412002"))
+
+    func services() throws -> ApplicationServices {
+        let database = try TestDatabase.current
+        return ApplicationServices(store: database.store, tokens: TokenStore(client: database.client, logger: database.logger),
+                                   clock: { Self.now }, logger: database.logger)
+    }
+
+    func filing(_ type: String, _ data: String, on date: String = "2026-01-05", pin: VersionPin? = nil, key: String? = nil) -> Filing {
+        Filing(type: type, occurredAt: LocalDate(date)!.start.addingTimeInterval(9 * 3600), data: Data(data.utf8), pin: pin, idempotencyKey: key, requestID: "test")
+    }
+
+    @Test func filesRetriesAndPinsThroughTheApplication() async throws {
+        let app = try services()
+        let publish = filing("ListItemPublished", #"{"list":"assistance","code":"A01","title":"人口信息采集"}"#, key: "publish-A01")
+        let first = try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau)
+        #expect(first.streamVersion == 1 && !first.replayed)
+        // The same key and filing: the first answer, nothing written.
+        let retry = try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau)
+        #expect(retry.replayed && retry.events.map(\.eventID) == first.events.map(\.eventID))
+        // The same key, another filing: refused.
+        await #expect(throws: ApplicationError.idempotencyConflict(key: "publish-A01")) {
+            try await app.catalogues.file(filing("ListItemPublished", #"{"list":"assistance","code":"A02","title":"别的"}"#, key: "publish-A01"),
+                                          district: "320412", year: 2026, by: bureau)
+        }
+        // A stale pin names both versions.
+        await #expect(throws: ApplicationError.versionConflict(stream: "catalogue-320412-2026", expected: 0, actual: 1, pinnedBy: .body)) {
+            try await app.catalogues.file(filing("ListItemPublished", #"{"list":"assistance","code":"A03","title":"x"}"#, pin: VersionPin(0, from: .body)),
+                                          district: "320412", year: 2026, by: bureau)
+        }
+        // A rule, refused with its name; a body that does not fit, with its field.
+        await #expect(throws: ApplicationError.refused(DomainError(.forbidden, rule: "district-keeps-lists", field: "/type",
+                                                                   "only the civil-affairs bureau (民政局) of district 320412 keeps its lists and decides admission"))) {
+            try await app.catalogues.file(filing("ListItemPublished", #"{"list":"assistance","code":"A04","title":"x"}"#), district: "320412", year: 2026, by: government)
+        }
+        await #expect(throws: ApplicationError.invalid(.invalidData(field: "/data/titel", reason: "is not a field of this event type; check its spelling (无此字段)"))) {
+            try await app.catalogues.file(filing("ListItemPublished", #"{"list":"assistance","code":"A05","title":"x","titel":"y"}"#), district: "320412", year: 2026, by: bureau)
+        }
+        let lists = try await app.catalogues.snapshot(district: "320412", year: 2026, for: government)
+        #expect(lists.version == 1 && lists.state.assistanceItems.keys.sorted() == ["A01"])
+    }
+
+    @Test func agreementsOthersMayNotSeeDoNotExistForThem() async throws {
+        let app = try services()
+        let draft = filing("AgreementDrafted", #"{"government":"320412001","committee":"320412001001","year":2026,"termStart":"2026-01-01","termEnd":"2026-12-31"}"#)
+        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026")) {
+            try await app.agreements.file(draft, on: "320412001001-2026", by: stranger)
+        }
+        let filed = try await app.agreements.file(draft, on: "320412001001-2026", by: government)
+        #expect(filed.stream == "agreement-320412001001-2026")
+        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026")) {
+            try await app.agreements.snapshot("320412001001-2026", for: stranger)
+        }
+        let seen = try await app.agreements.snapshot("320412001001-2026", for: government)
+        #expect(seen.state.status == .drafted && seen.version == 1)
+        let page = try await app.agreements.history("320412001001-2026", for: bureau, from: 1, limit: 10)
+        #expect(page.events.map(\.type) == ["AgreementDrafted"] && page.nextVersion == nil)
+    }
+}
