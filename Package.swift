@@ -63,6 +63,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The read side: one file per projection, each the event handling of its own tables; the
+        // store's ProjectionRunner runs them.
+        .target(
+            name: "ZhengsheProjections",
+            dependencies: [
+                "ZhengsheDomain",
+                "ZhengsheStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A synthetic city-year, filed through the application: `zhengshe demo seed`, `serve --demo`, the benchmark.
         .target(
             name: "ZhengsheDemo",
@@ -111,6 +123,7 @@ let package = Package(
             dependencies: [
                 "EmbeddedPostgres",
                 "ZhengsheAPI",
+                "ZhengsheProjections",
                 "ZhengsheApplication",
                 "ZhengsheStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,6 +138,7 @@ let package = Package(
             name: "zhengshe",
             dependencies: [
                 "ZhengsheServer",
+                "ZhengsheProjections",
                 "ZhengsheDemo",
                 "ZhengsheStore",
                 "EmbeddedPostgres",
@@ -186,6 +200,19 @@ let package = Package(
                 "ZhengsheStore",
                 "ZhengsheTestSupport",
                 "EmbeddedPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZhengsheProjectionsTests",
+            dependencies: [
+                "ZhengsheApplication",
+                "ZhengsheDomain",
+                "ZhengsheProjections",
+                "ZhengsheStore",
+                "ZhengsheTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -5,6 +5,7 @@ public import PostgresNIO
 public import ServiceLifecycle
 public import ZhengsheAPI
 public import ZhengsheApplication
+import ZhengsheProjections
 import ZhengsheStore
 
 /// Builds the whole service: the database client, the event store, the application, the HTTP
@@ -16,12 +17,14 @@ import ZhengsheStore
 ///   - services: services to run before the database client and stop after it (the embedded
 ///     cluster goes here).
 ///   - migrate: apply pending migrations before the server accepts requests.
+///   - projections: run the projections (one runner each; across processes only one runs each).
 ///   - clock: the service's clock, for the rules that compare business time with now.
 public func buildApplication(
     http: ApplicationConfiguration = .init(),
     database configuration: PostgresClient.Configuration,
     services: [any Service] = [],
     migrate: Bool = true,
+    projections: Bool = true,
     clock: @escaping @Sendable () -> Date = Date.init,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
@@ -34,7 +37,8 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: http,
-        services: services + [database, notifier],
+        services: services + [database, notifier]
+            + (projections ? Projections.all.map { ProjectionRunner(projection: $0, store: store, logger: logger) as any Service } : []),
         logger: logger
     )
     if migrate {

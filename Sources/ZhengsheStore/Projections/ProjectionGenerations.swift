@@ -1,0 +1,140 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The generations of projections in `projection_generations`: reading them, starting a build,
+/// and the switch from the live generation to a caught-up build.
+public struct ProjectionGenerations: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let columns = """
+        projection, generation, version, schema_name, status, transaction_id::text, global_position, events_applied,
+        last_error, runner, updated_at
+        """
+
+    /// Every generation, or those of `projection`, by projection and generation.
+    public func list(_ projection: String? = nil) async throws -> [ProjectionGeneration] {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM projection_generations
+             WHERE \(projection)::text IS NULL OR projection = \(projection) ORDER BY projection, generation
+            """,
+            logger: logger)
+        var generations: [ProjectionGeneration] = []
+        for try await (name, generation, version, schema, status, transaction, position, applied, error, runner, updated)
+            in rows.decode((String, Int, Int, String, String, String, Int64, Int64, String?, String?, Date).self)
+        {
+            generations.append(
+                ProjectionGeneration(
+                    projection: name, generation: generation, version: version, schema: schema,
+                    status: ProjectionGeneration.Status(rawValue: status) ?? .building,
+                    position: LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position),
+                    eventsApplied: applied, lastError: error, runner: runner, updatedAt: updated))
+        }
+        return generations
+    }
+
+    /// Starts a new generation of `projection` from the first event, unless one is being built:
+    /// its schema, its tables and its checkpoint, in one transaction.
+    @discardableResult
+    public func startBuilding(_ projection: any Projection) async throws -> ProjectionGeneration {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let rows = try await connection.query(
+                    """
+                    SELECT coalesce(max(generation), 0) + 1, bool_or(status = 'building')
+                      FROM projection_generations WHERE projection = \(projection.name)
+                    """, logger: logger)
+                var next = 1
+                var building = false
+                for try await (generation, isBuilding) in rows.decode((Int, Bool?).self) {
+                    next = generation
+                    building = isBuilding ?? false
+                }
+                if building {
+                    try await connection.query("ROLLBACK", logger: logger)
+                    return try await list(projection.name).first { $0.status == .building }!
+                }
+                let schema = "projection_\(projection.name)_\(next)"
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+                for statement in projection.createTables(in: schema) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO projection_generations (projection, generation, version, schema_name, status)
+                    VALUES (\(projection.name), \(next), \(projection.version), \(schema), 'building')
+                    """, logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+                logger.info("projection: building a new generation", metadata: ["projection": "\(projection.name)", "schema": "\(schema)"])
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            return try await list(projection.name).first { $0.status == .building }!
+        }
+    }
+
+    /// Makes `building` the live generation, in one transaction, if its checkpoint is exactly
+    /// `requireLive` (the live generation's) or, with nil, whatever the live one's: the views
+    /// `projections.<table>` are pointed at its tables and the old generation is dropped.
+    /// - Returns: whether it switched.
+    func switchOver(_ projection: any Projection, building: ProjectionGeneration, requireLive: LogPosition?, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let rows = try await connection.query(
+                """
+                SELECT generation, status, schema_name, transaction_id::text, global_position
+                  FROM projection_generations WHERE projection = \(projection.name) FOR UPDATE
+                """, logger: logger)
+            var live: (generation: Int, schema: String, position: LogPosition)?
+            var current: LogPosition?
+            for try await (generation, status, schema, transaction, position) in rows.decode((Int, String, String, String, Int64).self) {
+                let at = LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position)
+                if status == "live" { live = (generation, schema, at) }
+                if generation == building.generation { current = at }
+            }
+            guard let current, current == building.position, requireLive == nil || live?.position == requireLive else {
+                try await connection.query("ROLLBACK", logger: logger)
+                return false
+            }
+            for table in projection.tables {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS projections.\(table)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE VIEW projections.\(table) AS SELECT * FROM \(building.schema).\(table)"), logger: logger)
+            }
+            if let live {
+                try await connection.query("DELETE FROM projection_generations WHERE projection = \(projection.name) AND generation = \(live.generation)", logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(live.schema) CASCADE"), logger: logger)
+            }
+            try await connection.query(
+                """
+                UPDATE projection_generations SET status = 'live', updated_at = clock_timestamp()
+                 WHERE projection = \(projection.name) AND generation = \(building.generation)
+                """, logger: logger)
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        logger.notice("projection: switched to a new generation", metadata: ["projection": "\(projection.name)", "schema": "\(building.schema)"])
+        return true
+    }
+
+    /// How many events of the log lie after `position`.
+    public func eventsAfter(_ position: LogPosition) async throws -> Int64 {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT count(*) FROM events WHERE (transaction_id, global_position) > ($1::text::xid8, $2)",
+                binds: try PostgresEventStore.binds(String(position.transactionID), position.globalPosition)),
+            logger: logger)
+        for try await count in rows.decode(Int64.self) { return count }
+        return 0
+    }
+}

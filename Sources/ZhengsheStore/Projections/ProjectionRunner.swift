@@ -1,0 +1,195 @@
+import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// Runs one projection: reads the global log from its checkpoint with the store's gap-safe read,
+/// applies batches, and moves the checkpoint in the same transaction with a compare-and-set on
+/// the old one, so a process killed at any point resumes without applying an event twice or
+/// skipping one.
+///
+/// One runner per projection across every process on the database: the runner that holds a
+/// session-level advisory lock, on the dedicated connection it also writes through, runs; the
+/// others try again every ``lockRetry``. When that process dies its session ends, the lock with
+/// it, and another takes over within seconds; a runner whose connection is gone can write nothing
+/// more, and the checkpoint's compare-and-set refuses a stale writer in any case.
+///
+/// It wakes on the store's `NOTIFY`, with a poll as the fallback. It also builds new generations:
+/// a first one, one for a new ``Projection/version``, or one asked for by
+/// `zhengshe projections rebuild`; a build catches up to exactly the live generation's checkpoint
+/// and then replaces it in one transaction.
+public struct ProjectionRunner: Service {
+    public let projection: any Projection
+    let store: PostgresEventStore
+    let generations: ProjectionGenerations
+    let logger: Logger
+    /// Events per transaction at most.
+    public var batchSize = 1000
+    /// The poll behind `NOTIFY`.
+    public var pollInterval: Duration = .seconds(1)
+    /// How often a process that does not hold the lock tries again.
+    public var lockRetry: Duration = .seconds(2)
+    /// Who runs it, as `zhengshe projections status` shows: host and process id.
+    public var runnerName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
+    public init(projection: any Projection, store: PostgresEventStore, logger: Logger) {
+        self.projection = projection
+        self.store = store
+        self.generations = ProjectionGenerations(client: store.client, logger: logger)
+        var logger = logger
+        logger[metadataKey: "projection"] = "\(projection.name)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await runUntilCancelled()
+        }
+    }
+
+    /// Tries to lead, and leads while it can, until cancelled.
+    public func runUntilCancelled() async {
+        while !Task.isCancelled {
+            do {
+                try await store.client.withConnection { connection in try await lead(on: connection) }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("projection runner stopped; trying again", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: lockRetry)
+        }
+    }
+
+    /// The advisory lock's key: the projection's name, hashed by PostgreSQL.
+    var lockKey: String { "zhengshe-projection:\(projection.name)" }
+
+    /// Runs the projection on `connection` while it holds the lock; returns at once if another does.
+    func lead(on connection: PostgresConnection) async throws {
+        let rows = try await connection.query("SELECT pg_try_advisory_lock(hashtextextended(\(lockKey), 0))", logger: logger)
+        var locked = false
+        for try await value in rows.decode(Bool.self) { locked = value }
+        guard locked else { return }
+        logger.info("projection runner: leading", metadata: ["runner": "\(runnerName)"])
+        do {
+            // A transaction left open would hold back every gap-safe reader in the cluster.
+            try await connection.query("SET idle_in_transaction_session_timeout = '30s'", logger: logger)
+            try await follow(on: connection)
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
+            throw error
+        }
+        _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
+    }
+
+    /// Catches up, then again on every wake-up (a notification or the poll), until cancelled.
+    func follow(on connection: PostgresConnection) async throws {
+        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await store.listenForAppends { notifications in
+                        for try await _ in notifications { wake.yield() }
+                    }
+                } catch {
+                    if !Task.isCancelled { logger.warning("projection runner: no notifications; polling", metadata: ["error": "\(error)"]) }
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: pollInterval)
+                    wake.yield()
+                }
+            }
+            wake.yield()
+            for await _ in wakeups {
+                try await catchUp(on: connection)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Brings the live generation to the head of the log and moves a build along; switches to the
+    /// build once it stands exactly where the live generation does.
+    public func catchUp(on connection: PostgresConnection) async throws {
+        let all = try await generations.list(projection.name)
+        let live = all.first { $0.status == .live }
+        var building = all.first { $0.status == .building }
+        if building == nil, live == nil || live?.version != projection.version {
+            building = try await generations.startBuilding(projection)
+        }
+        // A live generation of an older version stays as it is (this code may not write its tables)
+        // and keeps answering until the build replaces it.
+        let current = live.flatMap { $0.version == projection.version ? $0 : nil }
+        var livePosition = current?.position
+        if let current {
+            livePosition = try await drain(current, upTo: nil, on: connection)
+        }
+        guard let building, !Task.isCancelled else { return }
+        let reached = try await drain(building, upTo: livePosition, on: connection)
+        if livePosition == nil || reached == livePosition {
+            var caughtUp = building
+            caughtUp.position = reached
+            _ = try await generations.switchOver(projection, building: caughtUp, requireLive: livePosition, on: connection)
+        }
+    }
+
+    /// Applies the events after `generation`'s checkpoint, batch by batch, up to the head of the log
+    /// or to `limit`. Returns the checkpoint it reached.
+    func drain(_ generation: ProjectionGeneration, upTo limit: LogPosition?, on connection: PostgresConnection) async throws -> LogPosition {
+        var position = generation.position
+        while !Task.isCancelled {
+            var events = try await store.readAll(after: position, limit: batchSize)
+            if let limit { events = events.filter { $0.position <= limit } }
+            guard let last = events.last else { break }
+            try await apply(events, to: generation, after: position, on: connection)
+            position = last.position
+        }
+        return position
+    }
+
+    /// One batch and its checkpoint, in one transaction; the checkpoint moves only from `position`.
+    public func apply(_ events: [RecordedEvent], to generation: ProjectionGeneration, after position: LogPosition, on connection: PostgresConnection) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await projection.apply(events, schema: generation.schema, on: connection, logger: logger)
+            let last = events.last!.position
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE projection_generations
+                           SET transaction_id = $1::text::xid8, global_position = $2, events_applied = events_applied + $3,
+                               last_error = NULL, runner = $4, updated_at = clock_timestamp()
+                         WHERE projection = $5 AND generation = $6 AND transaction_id = $7::text::xid8 AND global_position = $8
+                        RETURNING generation
+                        """,
+                    binds: try PostgresEventStore.binds(
+                        String(last.transactionID), last.globalPosition, Int64(events.count), runnerName,
+                        projection.name, generation.generation, String(position.transactionID), position.globalPosition)),
+                logger: logger)
+            var moved = false
+            for try await _ in rows { moved = true }
+            guard moved else { throw ProjectionCheckpointMoved(projection: projection.name, generation: generation.generation) }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            if let failure = error as? ProjectionFailure {
+                logger.error("projection stopped at an event it cannot apply", metadata: ["failure": "\(failure)"])
+                _ = try? await connection.query(
+                    """
+                    UPDATE projection_generations SET last_error = \(failure.description), runner = \(runnerName), updated_at = clock_timestamp()
+                     WHERE projection = \(projection.name) AND generation = \(generation.generation)
+                    """, logger: logger)
+            }
+            throw error
+        }
+    }
+}
+
+/// The checkpoint was not where this runner left it: another wrote it. Nothing of the batch was kept.
+public struct ProjectionCheckpointMoved: Error, CustomStringConvertible {
+    public var projection: String
+    public var generation: Int
+    public var description: String { "the checkpoint of \(projection) generation \(generation) moved under this runner; it stops writing" }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import ZhengsheApplication
+import ZhengsheDomain
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// A hand-built year of one agreement, filed through the application as the parties would:
+/// lists, draft, terms, signatures, transfers (one late, one short), an amendment that raises the
+/// funding with an extra installment.
+struct HandBuiltYear {
+    static let now = LocalDate("2026-12-31")!.start.addingTimeInterval(20 * 3600)
+    let app: ApplicationServices
+    let bureau = Actor(name: "民政局", role: .district, party: PartyCode("320412"))
+    let government = Actor(name: "街道办", role: .government, party: PartyCode("320412001"))
+    let committee = Actor(name: "居委会", role: .committee, party: PartyCode("320412001001"))
+    let agreement = "320412001001-2026"
+
+    init(_ database: TestDatabase) {
+        app = ApplicationServices(store: database.store, tokens: TokenStore(client: database.client, logger: database.logger),
+                                  clock: { Self.now }, logger: database.logger)
+    }
+
+    func file(_ type: String, _ data: [String: Any], by actor: Actor, on date: String) async throws {
+        let filing = Filing(type: type, occurredAt: LocalDate(date)!.start.addingTimeInterval(10 * 3600),
+                            data: try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), requestID: "test")
+        if type.hasPrefix("ListItem") {
+            _ = try await app.catalogues.file(filing, district: "320412", year: 2026, by: actor)
+        } else {
+            _ = try await app.agreements.file(filing, on: agreement, by: actor)
+        }
+    }
+
+    static func terms(_ funding: Int, extra: Int? = nil) -> [String: Any] {
+        var installments: [[String: Any]] = [
+            ["installmentId": "p1", "dueDate": "2026-03-31", "amount": funding / 2],
+            ["installmentId": "p2", "dueDate": "2026-09-30", "amount": funding - funding / 2],
+        ]
+        if let extra { installments.append(["installmentId": "p3", "dueDate": "2026-11-30", "amount": extra]) }
+        return [
+            "items": [
+                ["itemId": "i1", "code": "A01", "title": "人口信息采集", "indicators": [] as [Any], "frequency": "monthly", "funding": funding + (extra ?? 0)],
+            ],
+            "lawfulDuties": ["L01"], "governmentCommitments": [] as [Any], "installments": installments,
+            "breachClauses": [
+                ["clauseId": "c-gov", "party": "government", "description": "未按期拨付经费", "deductionCap": 500_000],
+                ["clauseId": "c-com", "party": "committee", "description": "未完成协助事项", "deductionCap": 300_000],
+            ],
+        ]
+    }
+
+    /// Up to the first transfers.
+    func firstHalf() async throws {
+        try await file("ListItemPublished", ["list": "assistance", "code": "A01", "title": "人口信息采集"], by: bureau, on: "2026-01-02")
+        try await file("ListItemPublished", ["list": "lawfulDuty", "code": "L01", "title": "居民会议"], by: bureau, on: "2026-01-02")
+        try await file("AgreementDrafted", ["government": "320412001", "committee": "320412001001", "year": 2026, "termStart": "2026-01-01", "termEnd": "2026-12-31"],
+                       by: government, on: "2026-01-05")
+        try await file("TermsProposed", ["termsVersion": 1, "terms": Self.terms(10_000_000)], by: government, on: "2026-01-05")
+        try await file("AgreementSigned", ["side": "government", "signatory": "王", "title": "主任", "termsVersion": 1], by: government, on: "2026-01-08")
+        try await file("AgreementSigned", ["side": "committee", "signatory": "李", "title": "主任", "termsVersion": 1], by: committee, on: "2026-01-09")
+        // p1 (due 31 March) paid late, in full, and confirmed.
+        try await file("FundsTransferred", ["transferId": "t1", "installmentId": "p1", "amount": 5_000_000, "valueDate": "2026-04-10", "voucher": "财拨-1"],
+                       by: government, on: "2026-04-10")
+        try await file("ReceiptConfirmed", ["transferId": "t1"], by: committee, on: "2026-04-12")
+    }
+
+    /// The amendment and the rest of the money.
+    func secondHalf() async throws {
+        try await file("AmendmentProposed", ["amendmentId": "am1", "proposedBy": "government", "rationale": "追加经费", "terms": Self.terms(10_000_000, extra: 2_000_000)],
+                       by: government, on: "2026-06-01")
+        try await file("AmendmentSigned", ["amendmentId": "am1", "side": "government", "signatory": "王", "title": "主任"], by: government, on: "2026-06-02")
+        try await file("AmendmentSigned", ["amendmentId": "am1", "side": "committee", "signatory": "李", "title": "主任"], by: committee, on: "2026-06-03")
+        // p2 on time but short on arrival.
+        try await file("FundsTransferred", ["transferId": "t2", "installmentId": "p2", "amount": 5_000_000, "valueDate": "2026-09-28", "voucher": "财拨-2"],
+                       by: government, on: "2026-09-28")
+        try await file("ReceiptDiscrepancyReported", ["transferId": "t2", "receivedAmount": 4_500_000, "reason": "少到账5000元"], by: committee, on: "2026-09-30")
+    }
+}

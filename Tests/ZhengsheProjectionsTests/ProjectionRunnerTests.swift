@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+import ZhengsheDomain
+import ZhengsheProjections
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// The projection engine, with the funding projection, on a database of its own per test.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ProjectionRunnerTests {
+    /// Every row of `table` in `schema`, as JSON text, in a stable order.
+    static func rows(_ table: String, in schema: String, _ database: TestDatabase) async throws -> [String] {
+        let result = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT row_to_json(t)::text FROM \(schema).\(table) t ORDER BY 1"), logger: database.logger)
+        var rows: [String] = []
+        for try await row in result.decode(String.self) { rows.append(row) }
+        return rows
+    }
+
+    static func catchUp(_ runner: ProjectionRunner, _ database: TestDatabase) async throws {
+        try await database.client.withConnection { connection in try await runner.catchUp(on: connection) }
+    }
+
+    static func live(_ name: String, _ database: TestDatabase) async throws -> ProjectionGeneration {
+        try #require(try await ProjectionGenerations(client: database.client, logger: database.logger).list(name).first { $0.status == .live })
+    }
+
+    /// The figures of the hand-built year, read through the views; incremental processing in two
+    /// steps and a rebuild from the first event give exactly the same rows.
+    @Test(.database) func incrementalAndRebuiltTablesAgreeRowForRow() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        let runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+
+        try await year.firstHalf()
+        try await Self.catchUp(runner, database)  // builds generation 1 and makes it live
+        let first = try await Self.live("funding", database)
+        #expect(first.generation == 1 && first.lastError == nil)
+        #expect(try await Self.rows("funding_transfers", in: "projections", database).count == 1)
+
+        try await year.secondHalf()
+        try await Self.catchUp(runner, database)
+        let agreement = try await Self.rows("funding_agreements", in: "projections", database)
+        #expect(agreement.count == 1)
+        #expect(agreement.first?.contains(#""funding_promised":12000000"#) == true, "the amendment raised the funding")
+        #expect(agreement.first?.contains(#""terms_version":2"#) == true)
+        let installments = try await Self.rows("funding_installments", in: "projections", database)
+        #expect(installments.count == 3 && installments.allSatisfy { $0.contains(#""terms_version":2"#) })
+        let transfers = try await Self.rows("funding_transfers", in: "projections", database)
+        #expect(transfers.count == 2)
+        #expect(transfers.contains { $0.contains(#""transfer_id":"t1""#) && $0.contains(#""status":"confirmed""#) && $0.contains(#""due_date":"2026-03-31""#) })
+        #expect(transfers.contains { $0.contains(#""transfer_id":"t2""#) && $0.contains(#""status":"discrepancy""#) && $0.contains(#""received_amount":4500000"#) })
+
+        // Rebuild: a new generation from the first event, switched in when it stands where the live one does.
+        let live = try await Self.live("funding", database)
+        var incremental: [String: [String]] = [:]
+        for table in FundingProjection().tables { incremental[table] = try await Self.rows(table, in: live.schema, database) }
+        try await ProjectionGenerations(client: database.client, logger: database.logger).startBuilding(FundingProjection())
+        try await Self.catchUp(runner, database)
+        let rebuilt = try await Self.live("funding", database)
+        #expect(rebuilt.generation == 2 && rebuilt.position == live.position)
+        for table in FundingProjection().tables {
+            #expect(try await Self.rows(table, in: rebuilt.schema, database) == incremental[table], "\(table): rebuilt = incremental")
+            #expect(try await Self.rows(table, in: "projections", database) == incremental[table], "\(table): the views read the new generation")
+        }
+        let generations = try await ProjectionGenerations(client: database.client, logger: database.logger).list("funding")
+        #expect(generations.map(\.generation) == [2], "the old generation is dropped")
+    }
+
+    /// A batch that fails half-way leaves nothing behind: no rows, the checkpoint where it was, the
+    /// event named in the status; the next run applies everything exactly once.
+    @Test(.database) func aFailedBatchIsAppliedOnceWhenResumed() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        let crashing = ProjectionRunner(projection: CrashAfterWriting(), store: database.store, logger: database.logger)
+        await #expect(throws: ProjectionFailure.self) { try await Self.catchUp(crashing, database) }
+        let stopped = try #require(try await ProjectionGenerations(client: database.client, logger: database.logger).list("funding").first)
+        #expect(stopped.position == .start && stopped.eventsApplied == 0)
+        #expect(stopped.lastError?.contains("FundsTransferred") == true, "\(stopped.lastError ?? "")")
+        #expect(try await Self.rows("funding_transfers", in: stopped.schema, database).isEmpty, "nothing of the failed batch was kept")
+
+        let runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+        try await Self.catchUp(runner, database)
+        let live = try await Self.live("funding", database)
+        #expect(live.lastError == nil && live.eventsApplied > 0)
+        let transfers = try await Self.rows("funding_transfers", in: "projections", database)
+        #expect(transfers.count == 1, "applied exactly once")
+    }
+
+    /// A checkpoint that moved under a runner (another wrote it) makes it stop, writing nothing.
+    @Test(.database) func theCheckpointIsComparedAndSet() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        let runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+        try await Self.catchUp(runner, database)
+        let live = try await Self.live("funding", database)
+        try await year.secondHalf()
+        let events = try await database.store.readAll(after: live.position, limit: 100)
+        // Apply as if from the start: the stored checkpoint is elsewhere, so the batch is refused.
+        await #expect(throws: ProjectionCheckpointMoved.self) {
+            try await database.client.withConnection { connection in
+                try await runner.apply(events, to: live, after: .start, on: connection)
+            }
+        }
+        #expect(try await Self.live("funding", database).position == live.position)
+        #expect(try await Self.rows("funding_transfers", in: "projections", database).count == 1)
+    }
+
+    /// Two runners on one database: one leads, the other waits; when the leader stops, the other
+    /// takes over within seconds and carries on from the checkpoint.
+    @Test(.database) func oneRunnerAtATimeAndATakeover() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        var first = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+        first.runnerName = "first"
+        first.pollInterval = .milliseconds(100)
+        first.lockRetry = .milliseconds(200)
+        var second = first
+        second.runnerName = "second"
+        let leader = Task { await first.runUntilCancelled() }
+        try await Self.waitFor(database) { $0?.eventsApplied ?? 0 > 0 }
+        let follower = Task { await second.runUntilCancelled() }
+        try await Task.sleep(for: .milliseconds(600))
+        try await year.secondHalf()
+        let head = try #require(try await database.store.readAll(after: .start, limit: 1000).last?.position)
+        try await Self.waitFor(database) { $0?.position == head }
+        let led = try await Self.live("funding", database)
+        #expect(led.runner == "first", "the second runner waits while the first holds the lock")
+
+        leader.cancel()
+        await leader.value
+        try await year.file("GuidanceGiven", ["guidanceId": "g1", "kind": "visit", "summary": "上门指导"], by: year.government, on: "2026-10-01")
+        let next = try #require(try await database.store.readAll(after: head, limit: 10).last?.position)
+        try await Self.waitFor(database) { $0?.position == next }
+        #expect(try await Self.live("funding", database).runner == "second", "the second took over")
+        follower.cancel()
+        await follower.value
+        let transfers = try await Self.rows("funding_transfers", in: "projections", database)
+        #expect(transfers.count == 2, "each transfer once across both runners")
+    }
+
+    static func waitFor(_ database: TestDatabase, seconds: Double = 10, _ condition: (ProjectionGeneration?) -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let live = try await ProjectionGenerations(client: database.client, logger: database.logger).list("funding").first { $0.status == .live }
+            if condition(live) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for the projection")
+    }
+}
+
+/// The funding projection, failing after it wrote the rows of the first transfer: as if the
+/// process died between its batch and its commit.
+struct CrashAfterWriting: Projection {
+    let inner = FundingProjection()
+    var name: String { inner.name }
+    var version: Int { inner.version }
+    var tables: [String] { inner.tables }
+    func createTables(in schema: String) -> [String] { inner.createTables(in: schema) }
+
+    func apply(_ events: [RecordedEvent], schema: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await inner.apply(events, schema: schema, on: connection, logger: logger)
+        if let transfer = events.first(where: { $0.type == "FundsTransferred" }) {
+            throw ProjectionFailure(event: transfer, reason: "simulated crash after writing the batch")
+        }
+    }
+}
