@@ -57,6 +57,7 @@ let package = Package(
             name: "ZhengsheApplication",
             dependencies: [
                 "ZhengsheDomain",
+                "ZhengsheProjections",
                 "ZhengsheStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

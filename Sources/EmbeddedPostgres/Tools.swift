@@ -13,8 +13,8 @@ import Darwin
 struct Tools: Sendable {
     var initdb: String
     var pgCtl: String
-    /// When this process is root: the unprivileged user that runs the cluster.
-    var clusterUser: (name: String, uid: UInt32, gid: UInt32, home: String)?
+    /// When this process is root: the unprivileged user that runs the cluster, and `runuser`.
+    var clusterUser: (name: String, uid: UInt32, gid: UInt32, runuser: String)?
 
     static func locate(binDirectory: String?, systemUser: String) throws -> Tools {
         let fm = FileManager.default
@@ -32,7 +32,9 @@ struct Tools: Sendable {
         var tools = Tools(initdb: bin + "/initdb", pgCtl: bin + "/pg_ctl", clusterUser: nil)
         if geteuid() == 0 {
             guard let entry = getpwnam(systemUser) else { throw EmbeddedPostgresError.noClusterUser(systemUser) }
-            tools.clusterUser = (systemUser, entry.pointee.pw_uid, entry.pointee.pw_gid, String(cString: entry.pointee.pw_dir))
+            let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"].first { fm.isExecutableFile(atPath: $0) }
+            guard let runuser else { throw EmbeddedPostgresError.noRunuser }
+            tools.clusterUser = (systemUser, entry.pointee.pw_uid, entry.pointee.pw_gid, runuser)
         }
         return tools
     }
@@ -53,23 +55,21 @@ struct Tools: Sendable {
     /// so the server that `pg_ctl start` leaves running inherits nothing of ours, and it returns
     /// when the program exits even if that server lives on. The output goes to a file, never a
     /// pipe, so a daemon that keeps it open cannot block anyone.
+    ///
+    /// The user is switched by `runuser`, not by swift-subprocess's own `userID`: that takes its
+    /// fork path, and a fork in a busy multi-threaded process (the test runner, serve) was seen to
+    /// hang in the child before it could exec. Without it, swift-subprocess spawns with posix_spawn.
     @discardableResult
     func run(_ program: String, _ arguments: [String], asClusterUser: Bool, check: Bool = true) async throws -> Outcome {
-        var options = PlatformOptions()
-        var environment = Environment.inherit
-        if asClusterUser, let user = clusterUser {
-            options.userID = user.uid
-            options.groupID = user.gid
-            options.supplementaryGroups = []
-            environment = .inherit.updating(["HOME": user.home, "USER": user.name, "LOGNAME": user.name])
-        }
+        var command = [program] + arguments
+        if asClusterUser, let user = clusterUser { command = [user.runuser, "-u", user.name, "--"] + command }
         let outputPath = NSTemporaryDirectory() + "zhengshe-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let output = try FileDescriptor.open(FilePath(outputPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
         let result = try await Subprocess.run(
-            .path(FilePath(program)), arguments: Arguments(arguments), environment: environment,
+            .path(FilePath(command[0])), arguments: Arguments(Array(command.dropFirst())),
             // A working directory the cluster's user can enter, whatever ours is.
-            workingDirectory: FilePath("/"), platformOptions: options,
+            workingDirectory: FilePath("/"),
             output: .fileDescriptor(output, closeAfterSpawningProcess: true), error: .combinedWithOutput)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exitCode: Int32 =
@@ -88,6 +88,7 @@ struct Tools: Sendable {
 public enum EmbeddedPostgresError: Error, CustomStringConvertible {
     case serverNotInstalled
     case noClusterUser(String)
+    case noRunuser
     case commandFailed(command: String, status: Int32, output: String)
 
     public var description: String {
@@ -96,6 +97,8 @@ public enum EmbeddedPostgresError: Error, CustomStringConvertible {
             "PostgreSQL's server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin: install them (Debian: apt-get install postgresql), or set DATABASE_URL to use a server you already run"
         case .noClusterUser(let name):
             "running as root, but there is no system user '\(name)' to run PostgreSQL as (it refuses root): install PostgreSQL's server package, which creates it"
+        case .noRunuser:
+            "running as root, but runuser (util-linux) was not found to start PostgreSQL as an unprivileged user"
         case .commandFailed(let command, let status, let output):
             "\(command) exited with status \(status):\n\(output)"
         }

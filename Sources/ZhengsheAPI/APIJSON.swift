@@ -32,6 +32,13 @@ struct ShanghaiTime: DateTranscoder {
 
     func decode(_ text: String) throws -> Date {
         if let date = try? Self.withFraction.parse(text) { return date }
-        return try Self.withoutFraction.parse(text)
+        if let date = try? Self.withoutFraction.parse(text) { return date }
+        throw NotATimestamp(text: text)
     }
+}
+
+/// A request's time that is not RFC 3339 with an offset. The only time a request carries is a
+/// filing's `occurredAt`.
+struct NotATimestamp: Error {
+    var text: String
 }

@@ -9,7 +9,7 @@ struct FilingBodyMiddleware: RouterMiddleware {
     static let maximumBodySize = 1 << 20
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard request.method == .post else { return try await next(request, context) }
+        guard request.method == .post, request.uri.path.hasSuffix("/events") else { return try await next(request, context) }
         let contentType = request.headers[.contentType] ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard mediaType == "application/json" else {

@@ -36,8 +36,8 @@ extension Problem {
             case .ruleBroken:
                 self.init(.unprocessableContent, type: "rule-broken", title: "Rule broken 违反协议规则", detail: error.message, field: error.field, rule: error.rule)
             }
-        case .notFound(let what):
-            self = .notFound(what, field: "/id")
+        case .notFound(let what, let field):
+            self = .notFound(what, field: field)
         case .badRequest(let field, let rule, let message):
             self = .badRequest(field: field, rule: rule, message)
         case .versionConflict(let stream, let expected, let actual, let pinnedBy):
@@ -47,7 +47,7 @@ extension Problem {
         case .keptChanging(let stream):
             self.init(.conflict, type: "version-conflict", title: "Version conflict 版本冲突",
                       detail: "\(stream) kept changing while this filing was decided; nothing was recorded, retry it (请重试)",
-                      field: "/expectedVersion", rule: "expected-version")
+                      rule: "expected-version")
         case .idempotencyConflict(let key):
             self.init(.conflict, type: "idempotency-conflict", title: "Idempotency key reused 幂等键重复",
                       detail: "Idempotency-Key '\(key)' was used for a different filing; use a new key for a new filing (幂等键已用于其他提交)",
@@ -58,11 +58,10 @@ extension Problem {
             self.init(.serviceUnavailable, type: "database-unavailable", title: "Service unavailable 服务暂不可用",
                       detail: "The database cannot be reached; nothing was recorded. Retry shortly with the same Idempotency-Key (请稍后重试).",
                       rule: "database-available", retryAfterSeconds: Self.retryAfterSeconds)
+        case .projectionLag(let projection, let position):
+            self.init(.serviceUnavailable, type: "projection-lag", title: "Not yet reflected 数据尚未更新",
+                      detail: "the \(projection) view has not yet reached position \(position); ask again in a moment (请稍后再查)",
+                      field: "/minPosition", rule: "projection-lag", retryAfterSeconds: 1)
         }
     }
-}
-
-extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-    static let idempotentReplayed = Self("Idempotent-Replayed")!
 }

@@ -29,13 +29,18 @@ struct ProblemMiddleware: RouterMiddleware {
             }
             return Problem(error)
         case let error as ServerError:
-            if let underlying = error.underlyingError as? DecodingError {
+            // Failures before the handler ran are the request's; after, the service's own.
+            let beforeHandler = error.operationInput == nil
+            if beforeHandler, error.underlyingError is NotATimestamp {
+                return .badRequest(field: "/occurredAt", rule: "timestamp", "occurredAt must be an RFC 3339 time with its offset, e.g. 2026-03-31T10:00:00+08:00 (发生时间格式)")
+            }
+            if beforeHandler, let underlying = error.underlyingError as? DecodingError {
                 return Self.problem(for: underlying, request: request)
             }
             if error.underlyingError is Problem || error.underlyingError is ApplicationError {
                 return problem(for: error.underlyingError, request: request, context: context)
             }
-            if (400..<500).contains(error.httpStatus.code) {
+            if beforeHandler, (400..<500).contains(error.httpStatus.code) {
                 return Problem(error.httpStatus, type: "invalid-request", title: "Invalid request 请求有误",
                                detail: "\(error.causeDescription) (请求有误)", rule: "request")
             }
@@ -60,7 +65,9 @@ struct ProblemMiddleware: RouterMiddleware {
     /// or, when the path is empty and the request has no body, a path or query parameter.
     static func problem(for error: DecodingError, request: Request) -> Problem {
         func pointer(_ path: [any CodingKey]) -> String {
-            path.map { "/" + ($0.intValue.map(String.init) ?? $0.stringValue) }.joined()
+            path.map { key in
+                "/" + (key.intValue.map(String.init) ?? key.stringValue.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))
+            }.joined()
         }
         switch error {
         case .keyNotFound(let key, let context):

@@ -48,19 +48,19 @@ extension Components.Schemas.AgreementView {
             terms: try terms.map { try Components.Schemas.AgreementTerms(converting: $0) },
             signatures: .init(government: state.signatures[.government], committee: state.signatures[.committee]),
             funding: .init(promised: terms?.fundingTotal ?? 0, scheduled: terms?.scheduledTotal ?? 0, transferred: state.transferredTotal),
-            reports: state.reports.sorted { $0.key < $1.key }.map {
-                .init(reportId: $0.key, itemId: $0.value.itemId, period: $0.value.period, status: .init(rawValue: $0.value.status.rawValue)!)
+            reports: try state.reports.sorted { $0.key < $1.key }.map {
+                .init(reportId: $0.key, itemId: $0.value.itemId, period: $0.value.period, status: try convert($0.value.status))
             },
-            transfers: state.transfers.sorted { $0.key < $1.key }.map {
-                .init(transferId: $0.key, installmentId: $0.value.installmentId, amount: $0.value.amount, status: .init(rawValue: $0.value.status.rawValue)!)
+            transfers: try state.transfers.sorted { $0.key < $1.key }.map {
+                .init(transferId: $0.key, installmentId: $0.value.installmentId, amount: $0.value.amount, status: try convert($0.value.status))
             },
-            amendments: state.amendments.sorted { $0.key < $1.key }.map {
-                .init(amendmentId: $0.key, proposedBy: .init($0.value.proposedBy), status: .init(rawValue: $0.value.status.rawValue)!,
+            amendments: try state.amendments.sorted { $0.key < $1.key }.map {
+                .init(amendmentId: $0.key, proposedBy: .init($0.value.proposedBy), status: try convert($0.value.status),
                       signedBy: $0.value.signedBy.sorted { $0.rawValue < $1.rawValue }.map(Components.Schemas.Side.init))
             },
-            claims: state.claims.sorted { $0.key < $1.key }.map {
-                .init(claimId: $0.key, claimant: .init($0.value.claimant), clauseId: $0.value.clauseId, status: .init(rawValue: $0.value.status.rawValue)!,
-                      outcome: $0.value.outcome.map { .init(rawValue: $0.rawValue)! }, deductionCap: $0.value.deductionCap,
+            claims: try state.claims.sorted { $0.key < $1.key }.map {
+                .init(claimId: $0.key, claimant: .init($0.value.claimant), clauseId: $0.value.clauseId, status: try convert($0.value.status),
+                      outcome: try $0.value.outcome.map { try convert($0) }, deductionCap: $0.value.deductionCap,
                       deduction: $0.value.deduction, rectificationDeadline: $0.value.rectificationDeadline?.description)
             },
             refusedTasks: state.refusals.count, guidanceGiven: state.guidance.count)
@@ -90,7 +90,7 @@ extension Components.Schemas.CatalogueView {
             lawfulDuties: try state.lawfulDuties.values.sorted { $0.code < $1.code }.map { try .init(converting: $0) },
             assistanceItems: try state.assistanceItems.values.sorted { $0.code < $1.code }.map { try .init(converting: $0) },
             admissions: try state.admissions.values.sorted { $0.request.admissionId < $1.request.admissionId }.map {
-                .init(request: try .init(converting: $0.request), status: .init(rawValue: $0.status.rawValue)!,
+                .init(request: try .init(converting: $0.request), status: try convert($0.status),
                       validFrom: $0.validFrom?.description, validUntil: $0.validUntil?.description)
             })
     }
@@ -103,4 +103,17 @@ extension Decodable {
     init(converting value: some Encodable) throws {
         self = try JSONDecoder().decode(Self.self, from: try APIJSON.encoder.encode(value))
     }
+}
+
+/// A domain enumeration's value as the contract's, which lists the same raw values; a value the
+/// contract lacks is the service's fault, answered as such, never a crash.
+func convert<Value: RawRepresentable<String>, Contract: RawRepresentable<String>>(_ value: Value) throws -> Contract {
+    guard let converted = Contract(rawValue: value.rawValue) else { throw ContractMismatch(value: value.rawValue, type: "\(Contract.self)") }
+    return converted
+}
+
+struct ContractMismatch: Error, CustomStringConvertible {
+    var value: String
+    var type: String
+    var description: String { "'\(value)' is not a value of the contract's \(type)" }
 }

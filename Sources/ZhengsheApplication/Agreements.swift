@@ -23,7 +23,7 @@ public struct Agreements: Sendable {
 
     /// The agreement `text` names, if `actor` may see it.
     public func visible(_ text: String, to actor: Actor) throws(ApplicationError) -> AgreementID {
-        guard let id = AgreementID(text), Access.canSee(id, actor) else { throw .notFound("agreement \(text)") }
+        guard let id = AgreementID(text), Access.canSee(id, actor) else { throw .notFound("agreement \(text)", field: "/id") }
         return id
     }
 
@@ -42,7 +42,7 @@ public struct Agreements: Sendable {
     public func snapshot(_ text: String, for actor: Actor) async throws -> Snapshot {
         let id = try visible(text, to: actor)
         let (state, version) = try await ApplicationError.mapping { try await handler(id).load() }
-        guard state.status != .none else { throw ApplicationError.notFound("agreement \(text)") }
+        guard state.status != .none else { throw ApplicationError.notFound("agreement \(text)", field: "/id") }
         return Snapshot(id: id, state: state, version: version)
     }
 
@@ -50,7 +50,7 @@ public struct Agreements: Sendable {
     public func history(_ text: String, for actor: Actor, from version: Int64, limit: Int) async throws -> HistoryPage {
         let id = try visible(text, to: actor)
         let page = try await HistoryPage.read(try StreamID(id.stream), store: store, from: version, limit: limit)
-        guard !(page.events.isEmpty && version == 1) else { throw ApplicationError.notFound("agreement \(text)") }
+        guard !(page.events.isEmpty && version == 1) else { throw ApplicationError.notFound("agreement \(text)", field: "/id") }
         return page
     }
 

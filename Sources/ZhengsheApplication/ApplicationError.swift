@@ -7,8 +7,9 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case invalid(EventDecodingError)
     /// A rule of the stream refuses the filing.
     case refused(DomainError)
-    /// The thing asked for does not exist, or the actor may not see it (the two are told alike).
-    case notFound(String)
+    /// The thing asked for does not exist, or the actor may not see it (the two are told alike):
+    /// what, and the path parameter that named it.
+    case notFound(String, field: String)
     /// A field of the request, outside the event body, is wrong: its JSON pointer, rule and message.
     case badRequest(field: String, rule: String, message: String)
     /// The stream is not at the version the filer pinned.
@@ -21,6 +22,8 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case unauthenticated(String)
     /// The database cannot be reached now; retrying later is safe.
     case unavailable(String)
+    /// The read side has not yet applied the filing the reader asked to see (read-your-writes).
+    case projectionLag(projection: String, position: Int64)
 }
 
 /// A version the filer pinned: the stream must be exactly there.

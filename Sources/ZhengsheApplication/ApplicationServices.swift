@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import ZhengsheDomain
 public import ZhengsheStore
+import ZhengsheProjections
 
 /// The application: what the adapters (HTTP, the command line, the demo city) call. It files
 /// through the deciders, keeps the folded-state caches, and applies the access rules; it knows
@@ -11,6 +12,7 @@ public struct ApplicationServices: Sendable {
     public let catalogues: Catalogues
     public let authenticator: Authenticator
     public let health: HealthCheck
+    public let funding: Funding
 
     /// - Parameters:
     ///   - clock: the service's clock, for the rules that compare business time with now.
@@ -20,6 +22,8 @@ public struct ApplicationServices: Sendable {
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
+        funding = Funding(ledger: FundingLedger(client: store.client, logger: logger),
+                          generations: ProjectionGenerations(client: store.client, logger: logger), clock: clock)
     }
 }
 

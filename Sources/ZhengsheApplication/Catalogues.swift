@@ -21,7 +21,7 @@ public struct Catalogues: Sendable {
     /// The lists of `district` and `year`, if `actor` may see them.
     public func visible(district: String, year: Int, to actor: Actor) throws(ApplicationError) -> CatalogueID {
         guard let code = PartyCode(district), let id = CatalogueID(district: code, year: year), Access.canSee(id, actor) else {
-            throw .notFound("lists \(district)/\(year)")
+            throw .notFound("lists \(district)/\(year)", field: "/district")
         }
         return id
     }

@@ -48,12 +48,16 @@ public struct StreamHandler<D: Decider>: Sendable {
     public func file(
         _ filing: Filing, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
+        let requestHash = filing.meaningHash
+        // A retry answers the first answer, whatever the rules and decoders say today.
+        if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
+            return replay
+        }
         let event: D.Event
         switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
         case .success(let decoded): event = decoded
         case .failure(let error): throw ApplicationError.invalid(error)
         }
-        let requestHash = filing.meaningHash
         let looked = try await lookups(decider.needsLookups(event))
         for _ in 0..<Self.attempts {
             if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
@@ -67,7 +71,13 @@ public struct StreamHandler<D: Decider>: Sendable {
             let decided: [D.Event]
             switch Result(catching: { () throws(DomainError) in try decider.file(event, context, state) }) {
             case .success(let events): decided = events
-            case .failure(let error): throw ApplicationError.refused(error)
+            case .failure(let error):
+                // A retry racing its own first attempt finds the first one's events (a unique id taken);
+                // if they are there now, that is its answer.
+                if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
+                    return replay
+                }
+                throw ApplicationError.refused(error)
             }
             let metadata = EventMetadata(
                 actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",

@@ -20,4 +20,27 @@ public enum Access {
         guard let party = actor.party else { return false }
         return lists.district.contains(party)
     }
+
+    /// Whether `actor` may see everything of a street or town in `year`: its own government, the
+    /// district's bureau, an evaluator of the district and year, admin.
+    public static func canSeeStreet(_ government: PartyCode, year: Int, _ actor: Actor) -> Bool {
+        switch actor.role {
+        case .admin: true
+        case .government: actor.party == government
+        case .committee: false
+        case .district: actor.party == government.district
+        case .evaluator: actor.party == government.district && actor.year == year
+        }
+    }
+
+    /// Whether `actor` may see everything of a district in `year`: its bureau, an evaluator of the
+    /// district and year, admin.
+    public static func canSeeDistrict(_ district: PartyCode, year: Int, _ actor: Actor) -> Bool {
+        switch actor.role {
+        case .admin: true
+        case .government, .committee: false
+        case .district: actor.party == district
+        case .evaluator: actor.party == district && actor.year == year
+        }
+    }
 }

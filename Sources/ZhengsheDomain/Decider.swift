@@ -88,14 +88,11 @@ extension Decider {
     }
 }
 
-/// A stream being filed on in memory: its state, and the events decided so far. The one
-/// decide-then-evolve loop, for callers that decide many filings before they append (the demo
-/// city, imports).
+/// A stream being filed on in memory: the one decide-then-evolve loop, for callers that decide
+/// many filings before they append (the demo city, imports).
 public struct DecidingStream<D: Decider>: Sendable {
     public let decider: D
     public private(set) var state: D.State
-    /// Events decided so far, in order.
-    public private(set) var decided: [D.Event] = []
 
     public init(_ decider: D, state: D.State? = nil) {
         self.decider = decider
@@ -107,7 +104,6 @@ public struct DecidingStream<D: Decider>: Sendable {
     public mutating func file(_ filing: D.Event, _ context: DecisionContext<D.Lookups>) throws(DomainError) -> [D.Event] {
         let events = try decider.file(filing, context, state)
         state = decider.fold(events, from: state)
-        decided += events
         return events
     }
 }

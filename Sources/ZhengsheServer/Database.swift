@@ -31,6 +31,12 @@ public struct Database: Sendable {
                         started: started ? cluster : nil)
     }
 
+    /// Stops the embedded cluster if this process started it (when a command fails before its
+    /// services run).
+    public func stopIfStarted() async {
+        try? await started?.stop()
+    }
+
     /// Runs `body` with a running client, for one-shot commands; stops the embedded cluster after,
     /// if this process started it.
     public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {

@@ -33,8 +33,8 @@ public struct ServiceSettings: Sendable {
     /// - Throws: ``SettingsError`` for a value that is there but unusable.
     public init(reader: ConfigReader, defaultLogLevel: Logger.Level = .info) throws {
         // swift-configuration falls back to the default for a value it cannot convert: say so instead.
-        if let port = reader.string(forKey: "http.port"), Int(port) == nil || !(1...65_535).contains(Int(port) ?? 0) {
-            throw SettingsError("the HTTP port (--port, HTTP_PORT) must be a number from 1 to 65535, not '\(port)'")
+        if let port = reader.string(forKey: "http.port"), Int(port) == nil || !(0...65_535).contains(Int(port) ?? -1) {
+            throw SettingsError("the HTTP port (--port, HTTP_PORT) must be a number from 0 (any free port) to 65535, not '\(port)'")
         }
         var http = ApplicationConfiguration(reader: reader.scoped(to: "http"))
         http.serverName = "zhengshe"

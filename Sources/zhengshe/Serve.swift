@@ -21,8 +21,14 @@ struct Serve: AsyncParsableCommand {
         let settings = try database.settings(["HTTP_HOST": host, "HTTP_PORT": port])
         let logger = settings.logger()
         let database = try await Database.open(settings, logger: logger)
-        if demo { try await seedDemo(database.configuration, logger: logger) }
-        let app = try await buildApplication(http: settings.http, database: database.configuration, services: database.services, logger: logger)
+        let app: any ApplicationProtocol
+        do {
+            if demo { try await seedDemo(database.configuration, logger: logger) }
+            app = try await buildApplication(http: settings.http, database: database.configuration, services: database.services, logger: logger)
+        } catch {
+            await database.stopIfStarted()
+            throw error
+        }
         try await app.runService()
     }
 }

@@ -36,6 +36,9 @@ import ZhengsheTestSupport
             let wrongType = try await client.file("FundsTransferred", ["transferId": "t", "installmentId": "p1", "amount": "100", "valueDate": "2026-03-01", "voucher": "v"], token: p.government)
             #expect(wrongType.status == .badRequest && wrongType.field == "/data/amount")
 
+            let badTime = try await client.call(.post, uri, token: p.committee, body: ["type": "DutyReported", "occurredAt": "yesterday", "data": [:] as [String: Any]])
+            #expect(badTime.status == .badRequest && badTime.field == "/occurredAt" && badTime.rule == "timestamp")
+
             let noTime = try await client.call(.post, uri, token: p.committee, body: ["type": "DutyReported", "data": [:] as [String: Any]])
             #expect(noTime.status == .badRequest && noTime.field == "/occurredAt")
 

@@ -18,14 +18,14 @@ import FoundationNetworking
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "\(binary.path) was not built")
         let directory = "/tmp/zhengshe-serve-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 20_000...29_999)
         let log = directory + ".log"
         FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
 
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", "\(port)", "--data-dir", directory]
+        // Port 0: any free port, read back from serve's log.
+        process.arguments = ["serve", "--port", "0", "--data-dir", directory]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = nil
         process.environment = environment
@@ -37,12 +37,13 @@ import FoundationNetworking
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
 
+        let output = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         var healthy = false
         for _ in 0..<120 where !healthy {
             try await Task.sleep(for: .milliseconds(500))
+            guard let port = Self.listeningPort(output()) else { continue }
             healthy = await Self.status("http://127.0.0.1:\(port)/health") == 200
         }
-        let output = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         try #require(healthy, "serve never answered /health:\n\(output())")
 
         let signalled = ContinuousClock.now
@@ -56,6 +57,12 @@ import FoundationNetworking
         #expect(process.terminationStatus == 0, "\(output())")
         // serve stops the cluster it started: no postmaster is left behind.
         #expect(!FileManager.default.fileExists(atPath: directory + "/postgres/postmaster.pid"), "the cluster was left running")
+    }
+
+    /// The port of "listening on 127.0.0.1:PORT" in serve's log.
+    static func listeningPort(_ log: String) -> Int? {
+        guard let range = log.range(of: "listening on 127.0.0.1:") else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
     }
 
     static func status(_ url: String) async -> Int? {

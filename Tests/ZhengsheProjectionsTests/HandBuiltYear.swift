@@ -73,5 +73,8 @@ struct HandBuiltYear {
         try await file("FundsTransferred", ["transferId": "t2", "installmentId": "p2", "amount": 5_000_000, "valueDate": "2026-09-28", "voucher": "财拨-2"],
                        by: government, on: "2026-09-28")
         try await file("ReceiptDiscrepancyReported", ["transferId": "t2", "receivedAmount": 4_500_000, "reason": "少到账5000元"], by: committee, on: "2026-09-30")
+        // The committee claims against the government; the district deducts 2,000 yuan.
+        try await file("BreachClaimFiled", ["claimId": "b1", "claimant": "committee", "clauseId": "c-gov", "description": "第一批经费逾期"], by: committee, on: "2026-10-05")
+        try await file("BreachClaimSettled", ["claimId": "b1", "outcome": "partlyUpheld", "deduction": 200_000, "reasoning": "逾期属实"], by: bureau, on: "2026-10-20")
     }
 }

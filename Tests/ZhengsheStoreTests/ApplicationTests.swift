@@ -6,7 +6,7 @@ import ZhengsheStore
 import ZhengsheTestSupport
 
 /// The application layer against the real store, without HTTP: filing, retries, pins, access.
-@Suite(.database, .timeLimit(.minutes(2))) struct ApplicationTests {
+@Suite(.timeLimit(.minutes(2))) struct ApplicationTests {
     static let now = LocalDate("2026-12-31")!.start.addingTimeInterval(20 * 3600)
     let bureau = Actor(name: "民政局", role: .district, party: PartyCode("320412"))
     let government = Actor(name: "街道办", role: .government, party: PartyCode("320412001"))
@@ -22,7 +22,7 @@ import ZhengsheTestSupport
         Filing(type: type, occurredAt: LocalDate(date)!.start.addingTimeInterval(9 * 3600), data: Data(data.utf8), pin: pin, idempotencyKey: key, requestID: "test")
     }
 
-    @Test func filesRetriesAndPinsThroughTheApplication() async throws {
+    @Test(.database) func filesRetriesAndPinsThroughTheApplication() async throws {
         let app = try services()
         let publish = filing("ListItemPublished", #"{"list":"assistance","code":"A01","title":"人口信息采集"}"#, key: "publish-A01")
         let first = try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau)
@@ -52,15 +52,29 @@ import ZhengsheTestSupport
         #expect(lists.version == 1 && lists.state.assistanceItems.keys.sorted() == ["A01"])
     }
 
-    @Test func agreementsOthersMayNotSeeDoNotExistForThem() async throws {
+    /// Retries racing their own first attempt all get the first answer, and one event is recorded.
+    @Test(.database) func concurrentRetriesOfOneFilingGetOneAnswer() async throws {
+        let app = try services()
+        let publish = filing("ListItemPublished", #"{"list":"lawfulDuty","code":"L01","title":"居民会议"}"#, key: "race-L01")
+        let outcomes = try await withThrowingTaskGroup(of: FilingOutcome.self) { group in
+            for _ in 0..<8 { group.addTask { try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outcomes.flatMap { $0.events.map(\.eventID) }).count == 1)
+        #expect(outcomes.filter { !$0.replayed }.count == 1)
+        let lists = try await app.catalogues.snapshot(district: "320412", year: 2026, for: bureau)
+        #expect(lists.state.lawfulDuties.keys.sorted() == ["L01"])
+    }
+
+    @Test(.database) func agreementsOthersMayNotSeeDoNotExistForThem() async throws {
         let app = try services()
         let draft = filing("AgreementDrafted", #"{"government":"320412001","committee":"320412001001","year":2026,"termStart":"2026-01-01","termEnd":"2026-12-31"}"#)
-        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026")) {
+        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026", field: "/id")) {
             try await app.agreements.file(draft, on: "320412001001-2026", by: stranger)
         }
         let filed = try await app.agreements.file(draft, on: "320412001001-2026", by: government)
         #expect(filed.stream == "agreement-320412001001-2026")
-        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026")) {
+        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026", field: "/id")) {
             try await app.agreements.snapshot("320412001001-2026", for: stranger)
         }
         let seen = try await app.agreements.snapshot("320412001001-2026", for: government)

@@ -127,6 +127,19 @@ public struct ProjectionGenerations: Sendable {
         return true
     }
 
+    /// Whether the live generation of `projection` has applied the event at `globalPosition` (and
+    /// so, by the gap-safe order, every event committed before it).
+    public func covers(_ projection: String, globalPosition: Int64) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM events e JOIN projection_generations g ON g.projection = \(projection) AND g.status = 'live'
+                 WHERE e.global_position = \(globalPosition) AND (e.transaction_id, e.global_position) <= (g.transaction_id, g.global_position))
+            """, logger: logger)
+        for try await covered in rows.decode(Bool.self) { return covered }
+        return false
+    }
+
     /// How many events of the log lie after `position`.
     public func eventsAfter(_ position: LogPosition) async throws -> Int64 {
         let rows = try await client.query(
