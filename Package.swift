@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "ZhengsheApplication",
                 "ZhengsheDomain",
+                "ZhengsheProjections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -223,6 +224,7 @@ let package = Package(
             name: "ZhengsheAPITests",
             dependencies: [
                 "ZhengsheAPI",
+                "ZhengsheProjections",
                 "ZhengsheServer",
                 "ZhengsheDomain",
                 "ZhengsheStore",

@@ -31,6 +31,9 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as ServerError:
             // Failures before the handler ran are the request's; after, the service's own.
             let beforeHandler = error.operationInput == nil
+            if beforeHandler, error.underlyingError is NotATimestamp, request.method == .get {
+                return .badRequest(field: "/knownAt", rule: "timestamp", "knownAt must be an RFC 3339 time with its offset, e.g. 2026-07-05T18:00:00+08:00 (记录时间格式)")
+            }
             if beforeHandler, error.underlyingError is NotATimestamp {
                 return .badRequest(field: "/occurredAt", rule: "timestamp", "occurredAt must be an RFC 3339 time with its offset, e.g. 2026-03-31T10:00:00+08:00 (发生时间格式)")
             }
@@ -41,8 +44,10 @@ struct ProblemMiddleware: RouterMiddleware {
                 return problem(for: error.underlyingError, request: request, context: context)
             }
             if beforeHandler, (400..<500).contains(error.httpStatus.code) {
+                // The runtime names a missing parameter in its message: "… parameter named: year".
+                let named = error.causeDescription.range(of: "named: ").map { String(error.causeDescription[$0.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }) }
                 return Problem(error.httpStatus, type: "invalid-request", title: "Invalid request 请求有误",
-                               detail: "\(error.causeDescription) (请求有误)", rule: "request")
+                               detail: "\(error.causeDescription) (请求有误)", field: named.map { "/\($0)" }, rule: named == nil ? "request" : "required")
             }
             return problem(for: error.underlyingError, request: request, context: context)
         case let error as HTTPError:
@@ -92,7 +97,7 @@ struct ProblemMiddleware: RouterMiddleware {
                                detail: "the body is not a JSON object {\"type\", \"occurredAt\", \"data\"} (JSON格式错误)", field: "", rule: "json")
             }
             let field = Self.invalidParameter(request) ?? ""
-            return .badRequest(field: field, rule: "parameter", "\(field.isEmpty ? "a parameter" : field) must be a whole number in the documented range (参数有误)")
+            return .badRequest(field: field, rule: "parameter", "\(field.isEmpty ? "a parameter" : field) is missing or not of the documented form, see /openapi.yaml (参数有误)")
         }
     }
 
@@ -100,9 +105,11 @@ struct ProblemMiddleware: RouterMiddleware {
     static func invalidParameter(_ request: Request) -> String? {
         let parts = request.uri.path.split(separator: "/")
         if parts.count >= 5, parts[1] == "districts", parts[3] == "lists", Int(parts[4]) == nil { return "/year" }
-        for name in ["from", "limit"] {
+        if request.uri.path.hasSuffix("/funding"), Int(request.uri.queryParameters.get("year") ?? "") == nil { return "/year" }
+        for name in ["from", "limit", "offset", "year", "minPosition"] {
             if let value = request.uri.queryParameters.get(name), Int64(value) == nil { return "/\(name)" }
         }
+        if let knownAt = request.uri.queryParameters.get("knownAt"), (try? ShanghaiTime().decode(String(knownAt))) == nil { return "/knownAt" }
         return nil
     }
 }
