@@ -49,17 +49,8 @@ extension APIHandler {
     ) async throws -> FundingAnswer {
         let (_, actor) = try AppRequestContext.requireActor()
         let (offset, limit) = (offset ?? 0, limit ?? 100)
-        guard offset >= 0 else { throw Problem.badRequest(field: "/offset", rule: "paging", "offset is 0 or more (起始位置)") }
-        guard (1...1000).contains(limit) else { throw Problem.badRequest(field: "/limit", rule: "paging", "limit is 1 to 1000 lines per page (每页条数)") }
-        var date: LocalDate?
-        if let asOf {
-            guard let parsed = LocalDate(asOf) else { throw Problem.badRequest(field: "/asOf", rule: "date", "asOf is a date, yyyy-MM-dd, e.g. 2026-06-30 (截至日期)") }
-            date = parsed
-        }
-        if let minPosition, minPosition < 1 {
-            throw Problem.badRequest(field: "/minPosition", rule: "position", "minPosition is a filing's globalPosition, 1 or more (事件位置)")
-        }
-        let report = try await services.funding.report(scope, .init(year: year, asOf: date, knownAt: knownAt, minPosition: minPosition), for: actor)
+        let query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
+        let report = try await services.funding.report(scope, query, for: actor)
         let page = Array(report.lines.dropFirst(offset).prefix(limit))
         let body = Components.Schemas.FundingReport(
             scope: try convert(ScopeKind(scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,

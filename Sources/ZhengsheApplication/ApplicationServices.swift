@@ -13,6 +13,7 @@ public struct ApplicationServices: Sendable {
     public let authenticator: Authenticator
     public let health: HealthCheck
     public let funding: Funding
+    public let obligations: Obligations
 
     /// - Parameters:
     ///   - clock: the service's clock, for the rules that compare business time with now.
@@ -22,8 +23,9 @@ public struct ApplicationServices: Sendable {
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
-        funding = Funding(ledger: FundingLedger(client: store.client, logger: logger),
-                          generations: ProjectionGenerations(client: store.client, logger: logger), clock: clock)
+        let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger))
+        funding = Funding(ledger: FundingLedger(client: store.client, logger: logger), readSide: readSide, clock: clock)
+        obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), readSide: readSide, clock: clock)
     }
 }
 

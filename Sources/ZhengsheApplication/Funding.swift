@@ -8,7 +8,7 @@ import ZhengsheStore
 /// bureau and its evaluators (of that year) the district; anyone else is told it does not exist.
 public struct Funding: Sendable {
     let ledger: FundingLedger
-    let generations: ProjectionGenerations
+    let readSide: ReadSide
     let clock: @Sendable () -> Date
 
     /// What to read, and as of when.
@@ -52,7 +52,7 @@ public struct Funding: Sendable {
         let asOf = query.asOf ?? LocalDate(now)
         let knownAt = query.knownAt ?? now
         return try await ApplicationError.mapping {
-            if let position = query.minPosition { try await waitFor(position, within: query.wait) }
+            if let position = query.minPosition { try await readSide.waitFor("funding", position, within: query.wait) }
             let lines = try await ledger.lines(scope, year: query.year, asOf: asOf.description, knownAt: knownAt)
             var streets: [String: FundingLedger.Figures] = [:]
             for line in lines { streets[line.government, default: .init()] = streets[line.government, default: .init()] + line.figures }
@@ -61,16 +61,6 @@ public struct Funding: Sendable {
                 totals: lines.reduce(FundingLedger.Figures()) { $0 + $1.figures },
                 streets: streets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                 lines: lines)
-        }
-    }
-
-    /// Waits, bounded, until the funding projection has applied the event at `position`.
-    func waitFor(_ position: Int64, within wait: Duration) async throws {
-        let deadline = ContinuousClock.now + wait
-        while true {
-            if try await generations.covers("funding", globalPosition: position) { return }
-            guard ContinuousClock.now < deadline else { throw ApplicationError.projectionLag(projection: "funding", position: position) }
-            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -57,6 +57,12 @@ struct HandBuiltYear {
         try await file("TermsProposed", ["termsVersion": 1, "terms": Self.terms(10_000_000)], by: government, on: "2026-01-05")
         try await file("AgreementSigned", ["side": "government", "signatory": "王", "title": "主任", "termsVersion": 1], by: government, on: "2026-01-08")
         try await file("AgreementSigned", ["side": "committee", "signatory": "李", "title": "主任", "termsVersion": 1], by: committee, on: "2026-01-09")
+        // Reports on i1: January late and verified; February on time, rejected, refiled late; March never.
+        try await file("DutyReported", ["reportId": "r-01", "itemId": "i1", "period": "2026-01", "indicatorValues": [:] as [String: Any]], by: committee, on: "2026-02-03")
+        try await file("ReportVerified", ["reportId": "r-01"], by: government, on: "2026-02-05")
+        try await file("DutyReported", ["reportId": "r-02", "itemId": "i1", "period": "2026-02", "indicatorValues": [:] as [String: Any]], by: committee, on: "2026-02-27")
+        try await file("ReportRejected", ["reportId": "r-02", "reason": "缺少台账"], by: government, on: "2026-03-02")
+        try await file("DutyReported", ["reportId": "r-02b", "itemId": "i1", "period": "2026-02", "indicatorValues": [:] as [String: Any]], by: committee, on: "2026-03-05")
         // p1 (due 31 March) paid late, in full, and confirmed.
         try await file("FundsTransferred", ["transferId": "t1", "installmentId": "p1", "amount": 5_000_000, "valueDate": "2026-04-10", "voucher": "财拨-1"],
                        by: government, on: "2026-04-10")

@@ -1,0 +1,186 @@
+import Foundation
+public import Logging
+public import PostgresNIO
+import ZhengsheDomain
+public import ZhengsheStore
+
+/// The committee's duties over the year (履职报告义务): every report its terms call for — one per
+/// item and period, with its due date — and every report filed, with its verification or
+/// rejection. "What do we owe and what is late" reads these tables.
+///
+/// A terms version in force lists its expected reports; an amendment's version lists its own from
+/// the day it takes effect. Rows keep business dates and recording times, so any date and any
+/// audit time is a query.
+public struct ObligationsProjection: Projection {
+    public init() {}
+
+    public let name = "obligations"
+    public let version = 1
+    public let tables = ["obligation_agreements", "obligation_terms", "obligation_terms_in_force", "obligation_reports_due", "obligation_report_filings"]
+
+    public func createTables(in s: String) -> [String] {
+        [
+            """
+            CREATE TABLE \(s).obligation_agreements (
+                agreement_id text PRIMARY KEY,
+                government   text NOT NULL,
+                committee    text NOT NULL,
+                district     text NOT NULL,
+                year         integer NOT NULL,
+                term_start   date NOT NULL,
+                term_end     date NOT NULL,
+                drafted_on   date NOT NULL,
+                recorded_at  timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX ON \(s).obligation_agreements (government, year)",
+            "CREATE TABLE \(s).obligation_terms (agreement_id text NOT NULL, terms_key text NOT NULL, terms jsonb NOT NULL, PRIMARY KEY (agreement_id, terms_key))",
+            """
+            CREATE TABLE \(s).obligation_terms_in_force (
+                agreement_id  text NOT NULL,
+                terms_version integer NOT NULL,
+                in_force_from date NOT NULL,
+                recorded_at   timestamptz NOT NULL,
+                PRIMARY KEY (agreement_id, terms_version)
+            )
+            """,
+            """
+            CREATE TABLE \(s).obligation_reports_due (
+                agreement_id  text NOT NULL,
+                terms_version integer NOT NULL,
+                item_id       text NOT NULL,
+                item_title    text NOT NULL,
+                period        text NOT NULL,
+                due_date      date NOT NULL,
+                PRIMARY KEY (agreement_id, terms_version, item_id, period)
+            )
+            """,
+            """
+            CREATE TABLE \(s).obligation_report_filings (
+                agreement_id        text NOT NULL,
+                report_id           text NOT NULL,
+                item_id             text NOT NULL,
+                period              text NOT NULL,
+                reported_on         date NOT NULL,
+                recorded_at         timestamptz NOT NULL,
+                event_id            uuid NOT NULL,
+                outcome             text CHECK (outcome IN ('verified', 'rejected')),
+                outcome_on          date,
+                outcome_recorded_at timestamptz,
+                outcome_event_id    uuid,
+                reason              text,
+                PRIMARY KEY (agreement_id, report_id)
+            )
+            """,
+            "CREATE INDEX ON \(s).obligation_report_filings (agreement_id, item_id, period)",
+        ]
+    }
+
+    public func apply(_ events: [RecordedEvent], schema s: String, on connection: PostgresConnection, logger: Logger) async throws {
+        for event in events where event.streamID.hasPrefix("agreement-") {
+            let agreement = String(event.streamID.dropFirst("agreement-".count))
+            let decoded: AgreementEvent
+            do {
+                decoded = try AgreementEvent.decode(typeName: event.type, data: Data(event.data.utf8))
+            } catch {
+                throw ProjectionFailure(event: event, reason: "cannot be read: \(error)")
+            }
+            let on = LocalDate(event.occurredAt).description
+            var statements = Statements()
+            switch decoded {
+            case .drafted(let e):
+                try statements.add(
+                    """
+                    INSERT INTO \(s).obligation_agreements (agreement_id, government, committee, district, year, term_start, term_end, drafted_on, recorded_at)
+                    VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8::date, $9)
+                    """,
+                    agreement, e.government, e.committee, String(e.committee.prefix(6)), e.year, e.termStart.description, e.termEnd.description, on, event.recordedAt)
+            case .termsProposed(let e):
+                try statements.add("INSERT INTO \(s).obligation_terms VALUES ($1, $2, $3::text::jsonb) ON CONFLICT DO NOTHING",
+                                   agreement, "v\(e.termsVersion)", try FundingProjection.json(e.terms))
+            case .amendmentProposed(let e):
+                try statements.add("INSERT INTO \(s).obligation_terms VALUES ($1, $2, $3::text::jsonb) ON CONFLICT DO NOTHING",
+                                   agreement, "amendment:\(e.amendmentId)", try FundingProjection.json(e.terms))
+            case .tookEffect(let e):
+                try await expect(agreement, termsKey: "v\(e.termsVersion)", version: e.termsVersion, from: e.effectiveOn.description, event, s, connection, logger, &statements)
+            case .amendmentTookEffect(let e):
+                try await expect(agreement, termsKey: "amendment:\(e.amendmentId)", version: e.termsVersion, from: on, event, s, connection, logger, &statements)
+            case .dutyReported(let e):
+                try statements.add(
+                    """
+                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id)
+                    VALUES ($1, $2, $3, $4, $5::date, $6, $7)
+                    """, agreement, e.reportId, e.itemId, e.period, on, event.recordedAt, event.id)
+            case .reportVerified(let e):
+                try statements.add(
+                    """
+                    UPDATE \(s).obligation_report_filings SET outcome = 'verified', outcome_on = $3::date, outcome_recorded_at = $4, outcome_event_id = $5
+                     WHERE agreement_id = $1 AND report_id = $2
+                    """, agreement, e.reportId, on, event.recordedAt, event.id)
+            case .reportRejected(let e):
+                try statements.add(
+                    """
+                    UPDATE \(s).obligation_report_filings SET outcome = 'rejected', outcome_on = $3::date, outcome_recorded_at = $4, outcome_event_id = $5, reason = $6
+                     WHERE agreement_id = $1 AND report_id = $2
+                    """, agreement, e.reportId, on, event.recordedAt, event.id, e.reason)
+            default:
+                continue
+            }
+            for (text, binds) in statements.list {
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+                } catch {
+                    throw ProjectionFailure(event: event, reason: String(reflecting: error))
+                }
+            }
+        }
+    }
+
+    /// The terms of `termsKey` are in force from `from`: the reports they call for.
+    func expect(
+        _ agreement: String, termsKey: String, version: Int, from: String, _ event: RecordedEvent, _ s: String,
+        _ connection: PostgresConnection, _ logger: Logger, _ statements: inout Statements
+    ) async throws {
+        var lookup = Statements()
+        try lookup.add(
+            """
+            SELECT t.terms::text, a.term_start::text, a.term_end::text FROM \(s).obligation_terms t
+              JOIN \(s).obligation_agreements a USING (agreement_id) WHERE t.agreement_id = $1 AND t.terms_key = $2
+            """, agreement, termsKey)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: lookup.list[0].0, binds: lookup.list[0].1), logger: logger)
+        var found: (terms: AgreementTerms, start: LocalDate, end: LocalDate)?
+        for try await (text, start, end) in rows.decode((String, String, String).self) {
+            guard let terms = try? JSONDecoder().decode(AgreementTerms.self, from: Data(text.utf8)), let start = LocalDate(start), let end = LocalDate(end) else {
+                throw ProjectionFailure(event: event, reason: "the terms \(termsKey) it puts in force cannot be read")
+            }
+            found = (terms, start, end)
+        }
+        guard let (terms, start, end) = found else { throw ProjectionFailure(event: event, reason: "the terms \(termsKey) it puts in force were never proposed") }
+        try statements.add("INSERT INTO \(s).obligation_terms_in_force VALUES ($1, $2, $3::date, $4)", agreement, version, from, event.recordedAt)
+        for item in terms.items {
+            for (period, due) in Self.reports(of: item, from: start, to: end) {
+                try statements.add("INSERT INTO \(s).obligation_reports_due VALUES ($1, $2, $3, $4, $5, $6::date)",
+                                   agreement, version, item.itemId, item.title, period, due.description)
+            }
+        }
+    }
+
+    /// The reports an item calls for within the term: one per month, quarter, half year or year by
+    /// its frequency (one for the year when once), each due on the first of its explicit due dates
+    /// on or after the period's end, else on the period's last day — the rule the decider records.
+    static func reports(of item: AssistanceItem, from start: LocalDate, to end: LocalDate) -> [(period: String, due: LocalDate)] {
+        var names: [String] = []
+        for year in start.year...end.year {
+            switch item.frequency {
+            case .monthly: names += (1...12).map { String(format: "%04d-%02d", year, $0) }
+            case .quarterly: names += (1...4).map { "\(year)-Q\($0)" }
+            case .halfYearly: names += (1...2).map { "\(year)-H\($0)" }
+            case .annual, .once: names.append("\(year)")
+            }
+        }
+        return names.compactMap { name in
+            guard let period = ReportingPeriod(name), period.end >= start, period.start <= end else { return nil }
+            return (name, item.dueDates?.first { $0 >= period.end } ?? period.end)
+        }
+    }
+}
