@@ -14,6 +14,7 @@ public struct ApplicationServices: Sendable {
     public let health: HealthCheck
     public let funding: Funding
     public let obligations: Obligations
+    public let registers: DistrictRegisters
 
     /// - Parameters:
     ///   - clock: the service's clock, for the rules that compare business time with now.
@@ -26,6 +27,7 @@ public struct ApplicationServices: Sendable {
         let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger))
         funding = Funding(ledger: FundingLedger(client: store.client, logger: logger), readSide: readSide, clock: clock)
         obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), readSide: readSide, clock: clock)
+        registers = DistrictRegisters(registers: Registers(client: store.client, logger: logger), readSide: readSide, clock: clock)
     }
 }
 
