@@ -11,6 +11,7 @@ import ZhengsheDomain
 /// types. Errors are thrown and become problem+json in ``ProblemMiddleware``.
 struct APIHandler: APIProtocol {
     let services: ApplicationServices
+    let metrics: @Sendable () -> String
 
     // MARK: Service
 
@@ -24,6 +25,10 @@ struct APIHandler: APIProtocol {
         }
         AppRequestContext.current?.logger.warning("health check: database unreachable", metadata: ["error": "\(report.error ?? "")"])
         return .serviceUnavailable(.init(headers: .init(retryAfter: Problem.retryAfterSeconds), body: .json(.init(status: .unavailable, database: database))))
+    }
+
+    func metrics(_ input: Operations.Metrics.Input) async throws -> Operations.Metrics.Output {
+        .ok(.init(body: .plainText(HTTPBody(metrics()))))
     }
 
     func openAPIDocument(_ input: Operations.OpenAPIDocument.Input) async throws -> Operations.OpenAPIDocument.Output {

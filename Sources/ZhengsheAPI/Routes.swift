@@ -4,13 +4,16 @@ public import ZhengsheApplication
 
 extension Router<AppRequestContext> {
     /// Every route of the contract, generated from `openapi.yaml`, with the middleware around them:
-    /// request ids, problem+json, bearer tokens on `/v1`, filing bodies checked for type and size.
-    public func addZhengsheRoutes(services: ApplicationServices) throws {
+    /// request metrics, request ids, problem+json, bearer tokens on `/v1`, filing bodies checked
+    /// for type and size.
+    /// - Parameter metrics: the process's metrics in Prometheus' text format, for `GET /metrics`.
+    public func addZhengsheRoutes(services: ApplicationServices, metrics: @escaping @Sendable () -> String) throws {
+        add(middleware: MetricsMiddleware())
         add(middleware: RequestIDMiddleware())
         add(middleware: ProblemMiddleware())
         add(middleware: AuthenticationMiddleware(authenticator: services.authenticator))
         add(middleware: FilingBodyMiddleware())
         add(middleware: OpenAPIRequestContextMiddleware())
-        try APIHandler(services: services).registerHandlers(on: self, configuration: APIJSON.configuration)
+        try APIHandler(services: services, metrics: metrics).registerHandlers(on: self, configuration: APIJSON.configuration)
     }
 }

@@ -28,6 +28,7 @@ public func buildApplication(
     clock: @escaping @Sendable () -> Date = Date.init,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
+    _ = Telemetry.registry  // before anything makes a metric
     let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
@@ -53,7 +54,8 @@ public func buildApplication(
 
 /// Every route of the service, with its middleware, on `application`.
 public func buildRouter(_ application: ApplicationServices) throws -> Router<AppRequestContext> {
+    _ = Telemetry.registry  // metrics made before the backend is bootstrapped would stay silent
     let router = Router(context: AppRequestContext.self)
-    try router.addZhengsheRoutes(services: application)
+    try router.addZhengsheRoutes(services: application, metrics: Telemetry.text)
     return router
 }

@@ -1,6 +1,7 @@
 public import Logging
 public import PostgresNIO
 public import Foundation
+import Metrics
 
 /// The event store on PostgreSQL. The rules that make it safe (locking, expected versions,
 /// idempotency, hash chain, append-only) live in the database (`Schema/0001_event_store.sql`);
@@ -84,9 +85,14 @@ public struct PostgresEventStore: EventStore {
                 }
             }
             if !replayed { notifier?.appended(position: entries.last?.position.globalPosition ?? 0) }
+            Counter(label: "zhengshe_appends_total", dimensions: [("category", stream.category), ("replayed", String(replayed))]).increment()
             return AppendResult(streamID: stream.rawValue, events: entries, replayed: replayed)
         } catch let error as PSQLError {
-            throw Self.mapAppendError(error, stream: stream, expected: expected)
+            let mapped = Self.mapAppendError(error, stream: stream, expected: expected)
+            if let storeError = mapped as? EventStoreError, case .wrongExpectedVersion = storeError {
+                Counter(label: "zhengshe_append_conflicts_total", dimensions: [("category", stream.category)]).increment()
+            }
+            throw mapped
         }
     }
 

@@ -67,6 +67,15 @@ import ZhengsheTestSupport
             let accept = try await client.call(.get, "/v1/governments/320412001/funding?year=2026", token: p.government, headers: [.accept: "text/csv"])
             #expect(accept.status == .ok && accept.headers[.contentType]?.hasPrefix("text/csv") == true)
 
+            // The process's metrics: projections, appends, HTTP requests by route and status.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"zhengshe_projection_events_total{projection="funding"}"#), "\(text.prefix(2000))")
+                #expect(text.contains("zhengshe_projection_lag_events") && text.contains("zhengshe_appends_total"))
+                #expect(text.contains(#"hb_requests{"#) && text.contains("http_server_request_duration"), "HTTP requests by route and status, with latency histograms")
+            }
+
             // Parameters out of the contract name themselves.
             for (query, field) in [("year=2026&asOf=30-06-2026", "/asOf"), ("year=2026&limit=0", "/limit"), ("year=2026&offset=-1", "/offset"), ("asOf=2026-06-30", "/year"),
                                  ("year=2026&knownAt=yesterday", "/knownAt"), ("year=twenty", "/year")] {

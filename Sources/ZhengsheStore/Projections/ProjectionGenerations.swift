@@ -140,6 +140,20 @@ public struct ProjectionGenerations: Sendable {
         return false
     }
 
+    /// How many events lie after `position`, and how long ago the first of them was recorded.
+    public func lag(after position: LogPosition) async throws -> (events: Int64, seconds: Double) {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8
+                      FROM events WHERE (transaction_id, global_position) > ($1::text::xid8, $2)
+                    """,
+                binds: try PostgresEventStore.binds(String(position.transactionID), position.globalPosition)),
+            logger: logger)
+        for try await (count, seconds) in rows.decode((Int64, Double).self) { return (count, seconds) }
+        return (0, 0)
+    }
+
     /// How many events of the log lie after `position`.
     public func eventsAfter(_ position: LogPosition) async throws -> Int64 {
         let rows = try await client.query(

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
@@ -105,6 +106,7 @@ public struct ProjectionRunner: Service {
             wake.yield()
             for await _ in wakeups {
                 try await catchUp(on: connection)
+                try await recordLag()
             }
             group.cancelAll()
         }
@@ -133,6 +135,15 @@ public struct ProjectionRunner: Service {
             caughtUp.position = reached
             _ = try await generations.switchOver(projection, building: caughtUp, requireLive: livePosition, on: connection)
         }
+    }
+
+    /// The live generation's distance from the head of the log, in events and in seconds since the
+    /// oldest event it has not applied was recorded, as gauges.
+    func recordLag() async throws {
+        guard let live = try await generations.list(projection.name).first(where: { $0.status == .live }) else { return }
+        let (behind, seconds) = try await generations.lag(after: live.position)
+        Gauge(label: "zhengshe_projection_lag_events", dimensions: [("projection", projection.name)]).record(behind)
+        Gauge(label: "zhengshe_projection_lag_seconds", dimensions: [("projection", projection.name)]).record(seconds)
     }
 
     /// Applies the events after `generation`'s checkpoint, batch by batch, up to the head of the log
@@ -172,6 +183,7 @@ public struct ProjectionRunner: Service {
             for try await _ in rows { moved = true }
             guard moved else { throw ProjectionCheckpointMoved(projection: projection.name, generation: generation.generation) }
             try await connection.query("COMMIT", logger: logger)
+            Counter(label: "zhengshe_projection_events_total", dimensions: [("projection", projection.name)]).increment(by: events.count)
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             if let failure = error as? ProjectionFailure {
