@@ -10,7 +10,7 @@ CREATE TABLE projection_generations (
     generation      integer     NOT NULL CHECK (generation > 0),
     -- The projection code's version that built it: a new version is rebuilt from the first event.
     version         integer     NOT NULL,
-    schema_name     text        NOT NULL UNIQUE,
+    schema_name     text        NOT NULL UNIQUE CHECK (schema_name ~ '^projection_[a-z][a-z0-9_]*_[0-9]+$'),
     status          text        NOT NULL CHECK (status IN ('building', 'live')),
     -- The checkpoint: the last event applied, as the global reader's (transaction id, position) pair.
     transaction_id  xid8        NOT NULL DEFAULT '0',

@@ -46,7 +46,11 @@ extension APIHandler {
     ) async throws -> ObligationsAnswer {
         let (_, actor) = try AppRequestContext.requireActor()
         let (offset, limit) = (offset ?? 0, limit ?? 100)
-        let query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
+        var query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
+        // Both reads (what is owed by and to the committee) at one date and one instant.
+        let now = services.clock()
+        query.knownAt = query.knownAt ?? now
+        query.asOf = query.asOf ?? LocalDate(now)
         let (report, owed) = try await read(query, actor)
         let shown = report.lines.filter { status == nil || $0.status.rawValue == status }
         var perCommittee: [String: [ReportObligations.Status: Int]] = [:]

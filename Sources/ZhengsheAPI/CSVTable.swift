@@ -1,7 +1,8 @@
 import Foundation
 
 /// A CSV table as Excel reads Chinese text: UTF-8 with a byte-order mark, CRLF line ends, each
-/// header "field 中文", fields quoted when they hold a comma, a quote or a line break (RFC 4180).
+/// header "field 中文", fields quoted when they hold a comma, a quote or a line break (RFC 4180),
+/// and text that Excel would run as a formula prefixed with an apostrophe.
 struct CSVTable {
     let columns: [(field: String, chinese: String)]
     private(set) var rows: [[String]] = []
@@ -21,6 +22,9 @@ struct CSVTable {
     }
 
     static func quoted(_ value: String) -> String {
+        // A text cell that Excel would take for a formula is kept as text (CSV injection).
+        var value = value
+        if let first = value.first, "=+-@\t\r".contains(first), Double(value) == nil { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -58,6 +58,10 @@ extension Problem {
             self.init(.serviceUnavailable, type: "database-unavailable", title: "Service unavailable 服务暂不可用",
                       detail: "The database cannot be reached; nothing was recorded. Retry shortly with the same Idempotency-Key (请稍后重试).",
                       rule: "database-available", retryAfterSeconds: Self.retryAfterSeconds)
+        case .readSideBuilding:
+            self.init(.serviceUnavailable, type: "read-side-building", title: "Being prepared 数据准备中",
+                      detail: "the read side is being built from the log for the first time; ask again shortly (首次生成中，请稍后再查)",
+                      rule: "projection-lag", retryAfterSeconds: 5)
         case .projectionLag(let projection, let position):
             self.init(.serviceUnavailable, type: "projection-lag", title: "Not yet reflected 数据尚未更新",
                       detail: "the \(projection) view has not yet reached position \(position); ask again in a moment (请稍后再查)",

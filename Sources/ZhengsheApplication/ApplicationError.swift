@@ -22,6 +22,8 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case unauthenticated(String)
     /// The database cannot be reached now; retrying later is safe.
     case unavailable(String)
+    /// The read side's first build has not finished: its tables do not exist yet.
+    case readSideBuilding
     /// The read side has not yet applied the filing the reader asked to see (read-your-writes).
     case projectionLag(projection: String, position: Int64)
 }

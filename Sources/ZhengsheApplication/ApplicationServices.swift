@@ -15,10 +15,13 @@ public struct ApplicationServices: Sendable {
     public let funding: Funding
     public let obligations: Obligations
     public let registers: DistrictRegisters
+    /// The service's clock (fixed in tests).
+    public let clock: @Sendable () -> Date
 
     /// - Parameters:
     ///   - clock: the service's clock, for the rules that compare business time with now.
     public init(store: PostgresEventStore, tokens: TokenStore, clock: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+        self.clock = clock
         let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
         self.catalogues = catalogues
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
@@ -38,6 +41,8 @@ extension ApplicationError {
             return try await body()
         } catch let error where DatabaseHealth.isUnavailable(error) {
             throw ApplicationError.unavailable("\(error)")
+        } catch let error where DatabaseHealth.isReadSideMissing(error) {
+            throw ApplicationError.readSideBuilding
         }
     }
 }

@@ -108,13 +108,16 @@ public struct FundingLedger: Sendable {
                 SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_version, f.promised, f.items, f.items_funded
                   FROM projections.funding_terms_in_force f JOIN a USING (agreement_id)
                  WHERE f.in_force_from <= \(asOf)::date AND f.recorded_at <= \(knownAt)
-                 ORDER BY f.agreement_id, f.in_force_from DESC, f.terms_version DESC
+                 ORDER BY f.agreement_id, f.terms_version DESC
             ), schedule AS (
+                -- Paid by the due date: judged by the transfer's value date (when the money moved).
                 SELECT i.agreement_id, i.installment_id, i.due_date, i.amount,
                        coalesce((SELECT sum(t.amount) FROM projections.funding_transfers t
                                   WHERE t.agreement_id = i.agreement_id AND t.installment_id = i.installment_id
-                                    AND t.transferred_on <= i.due_date AND t.recorded_at <= \(knownAt)), 0) AS paid_by_due_date
-                  FROM projections.funding_installments i JOIN terms USING (agreement_id, terms_version)
+                                    AND t.transferred_on <= \(asOf)::date AND t.value_date <= i.due_date AND t.recorded_at <= \(knownAt)), 0) AS paid_by_due_date
+                  FROM projections.funding_installments i JOIN terms USING (agreement_id, terms_version) JOIN a USING (agreement_id)
+                 -- A terminated agreement owes nothing that falls due after its end.
+                 WHERE NOT (a.ended_on IS NOT NULL AND a.ended_on <= \(asOf)::date AND a.ended_recorded_at <= \(knownAt) AND i.due_date > a.ended_on)
             ), s AS (
                 SELECT agreement_id, sum(amount) AS scheduled,
                        coalesce(sum(amount) FILTER (WHERE due_date <= \(asOf)::date), 0) AS due,

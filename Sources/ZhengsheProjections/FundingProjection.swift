@@ -9,14 +9,14 @@ public import ZhengsheStore
 /// receipt, and breach claims with the deductions settled on them.
 ///
 /// Rows keep the business dates of what they record (China Standard Time, from the events'
-/// `occurredAt`) and when it was recorded, and a row superseded by later terms keeps the date it
-/// stopped being in force, so "as of 30 June, as known on 5 July" is a query on the rows
-/// (``FundingLedger``), never a replay of the log.
+/// `occurredAt`) and when it was recorded, so "as of 30 June, as known on 5 July" is a query on
+/// the rows (``FundingLedger``), never a replay of the log. Terms versions count up in log order:
+/// the terms in force on a date are the highest version that had taken effect by then.
 public struct FundingProjection: Projection {
     public init() {}
 
     public let name = "funding"
-    public let version = 2
+    public let version = 3
     public let tables = ["funding_agreements", "funding_terms", "funding_terms_in_force", "funding_installments", "funding_transfers", "funding_claims"]
 
     public func createTables(in s: String) -> [String] {
@@ -29,7 +29,10 @@ public struct FundingProjection: Projection {
                 district     text NOT NULL,
                 year         integer NOT NULL,
                 drafted_on   date NOT NULL,
-                recorded_at  timestamptz NOT NULL
+                recorded_at  timestamptz NOT NULL,
+                -- Terminated: nothing falls due after that day.
+                ended_on     date,
+                ended_recorded_at timestamptz
             )
             """,
             "CREATE INDEX ON \(s).funding_agreements (district, year, government)",
@@ -48,13 +51,11 @@ public struct FundingProjection: Projection {
                 agreement_id    text NOT NULL,
                 terms_version   integer NOT NULL,
                 in_force_from   date NOT NULL,
-                in_force_until  date,
                 promised        bigint NOT NULL,
                 items           integer NOT NULL,
                 -- Items with funding or working conditions (费随事转).
                 items_funded    integer NOT NULL,
                 recorded_at     timestamptz NOT NULL,
-                superseded_recorded_at timestamptz,
                 event_id        uuid NOT NULL,
                 PRIMARY KEY (agreement_id, terms_version)
             )
@@ -165,6 +166,9 @@ public struct FundingProjection: Projection {
                     INSERT INTO \(s).funding_claims (agreement_id, claim_id, claimant, clause_id, deduction_cap, filed_on, recorded_at)
                     VALUES ($1, $2, $3, $4, $5, $6::date, $7)
                     """, agreement, e.claimId, e.claimant.rawValue, e.clauseId, e.deductionCap ?? 0, on, event.recordedAt)
+            case .terminated:
+                try statements.add("UPDATE \(s).funding_agreements SET ended_on = $2::date, ended_recorded_at = $3 WHERE agreement_id = $1",
+                                   agreement, on, event.recordedAt)
             case .breachClaimSettled(let e):
                 try statements.add(
                     """
@@ -184,13 +188,8 @@ public struct FundingProjection: Projection {
         }
     }
 
-    /// The terms of `termsKey` are in force from `from`; the ones before stop the day before.
+    /// The terms of `termsKey` are in force from `from`, until a higher version takes effect.
     func inForce(_ agreement: String, termsKey: String, version: Int, from: String, _ event: RecordedEvent, _ s: String, _ statements: inout Statements) throws {
-        try statements.add(
-            """
-            UPDATE \(s).funding_terms_in_force SET in_force_until = $2::date - 1, superseded_recorded_at = $3
-             WHERE agreement_id = $1 AND in_force_until IS NULL
-            """, agreement, from, event.recordedAt)
         try statements.add(
             """
             INSERT INTO \(s).funding_terms_in_force

@@ -8,14 +8,15 @@ public import ZhengsheStore
 /// item and period, with its due date — and every report filed, with its verification or
 /// rejection. "What do we owe and what is late" reads these tables.
 ///
-/// A terms version in force lists its expected reports; an amendment's version lists its own from
-/// the day it takes effect. Rows keep business dates and recording times, so any date and any
-/// audit time is a query.
+/// Every terms version lists the reports it would call for over the whole term; a report is owed
+/// under the version in force on its due date (an amendment changes what falls due after it takes
+/// effect, never what fell due before). Rows keep business dates, recording times and log
+/// positions, so any date and any audit time is a query.
 public struct ObligationsProjection: Projection {
     public init() {}
 
     public let name = "obligations"
-    public let version = 1
+    public let version = 2
     public let tables = ["obligation_agreements", "obligation_terms", "obligation_terms_in_force", "obligation_reports_due", "obligation_report_filings"]
 
     public func createTables(in s: String) -> [String] {
@@ -30,7 +31,10 @@ public struct ObligationsProjection: Projection {
                 term_start   date NOT NULL,
                 term_end     date NOT NULL,
                 drafted_on   date NOT NULL,
-                recorded_at  timestamptz NOT NULL
+                recorded_at  timestamptz NOT NULL,
+                -- Terminated: nothing falls due after that day.
+                ended_on     date,
+                ended_recorded_at timestamptz
             )
             """,
             "CREATE INDEX ON \(s).obligation_agreements (government, year)",
@@ -64,6 +68,8 @@ public struct ObligationsProjection: Projection {
                 reported_on         date NOT NULL,
                 recorded_at         timestamptz NOT NULL,
                 event_id            uuid NOT NULL,
+                -- The filing's place in the log: the latest filing for a period stands.
+                global_position     bigint NOT NULL,
                 outcome             text CHECK (outcome IN ('verified', 'rejected')),
                 outcome_on          date,
                 outcome_recorded_at timestamptz,
@@ -108,15 +114,18 @@ public struct ObligationsProjection: Projection {
             case .dutyReported(let e):
                 try statements.add(
                     """
-                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id)
-                    VALUES ($1, $2, $3, $4, $5::date, $6, $7)
-                    """, agreement, e.reportId, e.itemId, e.period, on, event.recordedAt, event.id)
+                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id, global_position)
+                    VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8)
+                    """, agreement, e.reportId, e.itemId, e.period, on, event.recordedAt, event.id, event.position.globalPosition)
             case .reportVerified(let e):
                 try statements.add(
                     """
                     UPDATE \(s).obligation_report_filings SET outcome = 'verified', outcome_on = $3::date, outcome_recorded_at = $4, outcome_event_id = $5
                      WHERE agreement_id = $1 AND report_id = $2
                     """, agreement, e.reportId, on, event.recordedAt, event.id)
+            case .terminated:
+                try statements.add("UPDATE \(s).obligation_agreements SET ended_on = $2::date, ended_recorded_at = $3 WHERE agreement_id = $1",
+                                   agreement, on, event.recordedAt)
             case .reportRejected(let e):
                 try statements.add(
                     """

@@ -70,21 +70,28 @@ public struct ReportObligations: Sendable {
                    AND (\(government)::text IS NULL OR government = \(government))
                    AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
             ), tv AS (
-                SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_version
+                SELECT f.agreement_id, f.terms_version, f.in_force_from
                   FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
                  WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
-                 ORDER BY f.agreement_id, f.in_force_from DESC, f.terms_version DESC
+            ), due AS (
+                -- Each report is owed under the highest version in force on its due date (the first
+                -- version for what fell due before the agreement took effect).
+                SELECT r.* FROM projections.obligation_reports_due r JOIN a USING (agreement_id)
+                 WHERE r.terms_version = coalesce(
+                           (SELECT max(tv.terms_version) FROM tv WHERE tv.agreement_id = r.agreement_id AND tv.in_force_from <= r.due_date),
+                           (SELECT min(tv.terms_version) FROM tv WHERE tv.agreement_id = r.agreement_id))
+                   AND NOT (a.ended_on IS NOT NULL AND a.ended_on <= \(d)::date AND a.ended_recorded_at <= \(knownAt) AND r.due_date > a.ended_on)
             ), f AS (
                 SELECT DISTINCT ON (r.agreement_id, r.item_id, r.period) r.agreement_id, r.item_id, r.period, r.report_id, r.reported_on,
                        CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
                        CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on
                   FROM projections.obligation_report_filings r JOIN a USING (agreement_id)
                  WHERE r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)
-                 ORDER BY r.agreement_id, r.item_id, r.period, r.reported_on DESC, r.recorded_at DESC
+                 ORDER BY r.agreement_id, r.item_id, r.period, r.global_position DESC
             )
             SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date::text,
                    f.report_id, f.reported_on::text, f.outcome, f.outcome_on::text
-              FROM projections.obligation_reports_due due JOIN tv USING (agreement_id, terms_version) JOIN a USING (agreement_id)
+              FROM due JOIN a USING (agreement_id)
               LEFT JOIN f USING (agreement_id, item_id, period)
              ORDER BY due.due_date, a.agreement_id, due.item_id, due.period
             """,

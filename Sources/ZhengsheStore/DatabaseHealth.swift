@@ -19,6 +19,11 @@ public struct DatabaseHealth: Sendable {
         return ("", nil)
     }
 
+    /// A read table that does not exist yet: the read side has not finished its first build.
+    public static func isReadSideMissing(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
+    }
+
     /// Connection failures (no server answer) and an exhausted pool: worth a retry, not a bug.
     public static func isUnavailable(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo == nil && error.code == .connectionError }

@@ -55,3 +55,41 @@ import ZhengsheTestSupport
         }
     }
 }
+
+/// What an amendment and a termination change in what is owed: only what falls due after them.
+@Suite(.timeLimit(.minutes(2))) struct ObligationChangesTests {
+    @Test(.database) func anAmendmentAddsReportsOnlyFromItsEffectAndATerminationEndsThem() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        try await year.file("ListItemPublished", ["list": "assistance", "code": "A02", "title": "安全巡查"], by: year.bureau, on: "2026-06-20")
+        var terms = HandBuiltYear.terms(10_000_000, extra: 1_000_000)
+        var items = terms["items"] as! [[String: Any]]
+        items[0]["funding"] = 10_000_000
+        items.append(["itemId": "i2", "code": "A02", "title": "安全巡查", "indicators": [] as [Any], "frequency": "monthly", "funding": 1_000_000])
+        terms["items"] = items
+        try await year.file("AmendmentProposed", ["amendmentId": "am2", "proposedBy": "government", "rationale": "新增巡查", "terms": terms], by: year.government, on: "2026-06-28")
+        try await year.file("AmendmentSigned", ["amendmentId": "am2", "side": "government", "signatory": "王", "title": "主任"], by: year.government, on: "2026-06-30")
+        try await year.file("AmendmentSigned", ["amendmentId": "am2", "side": "committee", "signatory": "李", "title": "主任"], by: year.committee, on: "2026-07-01")
+        try await ProjectionRunnerTests.catchUp(ProjectionRunner(projection: ObligationsProjection(), store: database.store, logger: database.logger), database)
+
+        func lines(_ asOf: String) async throws -> [ReportObligations.Line] {
+            try await year.app.obligations.committee("320412001001", .init(year: 2026, asOf: LocalDate(asOf)), for: year.committee).lines
+        }
+        // 15 August: the new item owes July (overdue) and August (due soon) on, not January to June.
+        let august = try await lines("2026-08-15").filter { $0.itemId == "i2" }
+        #expect(august.map(\.period) == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"])
+        #expect(august.first?.status == .overdue && august.first?.days == 15 && august[1].status == .dueSoon)
+        // Before the amendment took effect, the item was owed nothing.
+        #expect(try await lines("2026-06-30").filter { $0.itemId == "i2" }.isEmpty)
+
+        try await year.file("AgreementTerminated", ["by": "district", "reason": "社区撤并"], by: year.bureau, on: "2026-09-10")
+        try await ProjectionRunnerTests.catchUp(ProjectionRunner(projection: ObligationsProjection(), store: database.store, logger: database.logger), database)
+        // Terminated on 10 September: nothing falls due after it.
+        let december = try await lines("2026-12-31")
+        #expect(december.allSatisfy { $0.dueDate <= LocalDate("2026-09-10")! })
+        #expect(december.filter { $0.itemId == "i1" }.count == 8 && december.filter { $0.itemId == "i2" }.count == 2)
+        // As of 5 September the termination had not happened: September is still owed.
+        #expect(try await lines("2026-09-05").contains { $0.period == "2026-09" })
+    }
+}

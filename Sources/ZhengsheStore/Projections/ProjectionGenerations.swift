@@ -60,7 +60,8 @@ public struct ProjectionGenerations: Sendable {
                 }
                 if building {
                     try await connection.query("ROLLBACK", logger: logger)
-                    return try await list(projection.name).first { $0.status == .building }!
+                    guard let current = try await list(projection.name).first(where: { $0.status == .building }) else { throw CancellationError() }
+                    return current
                 }
                 let schema = "projection_\(projection.name)_\(next)"
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
@@ -78,8 +79,29 @@ public struct ProjectionGenerations: Sendable {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
-            return try await list(projection.name).first { $0.status == .building }!
+            guard let started = try await list(projection.name).first(where: { $0.status == .building }) else {
+                throw ProjectionCheckpointMoved(projection: projection.name, generation: 0)
+            }
+            return started
         }
+    }
+
+    /// Drops a build that will not be finished (its version is older than the code's).
+    func discard(_ building: ProjectionGeneration) async throws {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query(
+                    "DELETE FROM projection_generations WHERE projection = \(building.projection) AND generation = \(building.generation) AND status = 'building'",
+                    logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \"\(building.schema)\" CASCADE"), logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+        logger.notice("projection: discarded a build of an older version", metadata: ["projection": "\(building.projection)", "schema": "\(building.schema)"])
     }
 
     /// Makes `building` the live generation, in one transaction, if its checkpoint is exactly
@@ -89,19 +111,23 @@ public struct ProjectionGenerations: Sendable {
     func switchOver(_ projection: any Projection, building: ProjectionGeneration, requireLive: LogPosition?, on connection: PostgresConnection) async throws -> Bool {
         try await connection.query("BEGIN", logger: logger)
         do {
+            // Readers of the old views may hold them a while: wait a little, else try at the next wake-up.
+            try await connection.query("SET LOCAL lock_timeout = '5s'", logger: logger)
             let rows = try await connection.query(
                 """
-                SELECT generation, status, schema_name, transaction_id::text, global_position
+                SELECT generation, status, schema_name, transaction_id::text, global_position, version
                   FROM projection_generations WHERE projection = \(projection.name) FOR UPDATE
                 """, logger: logger)
-            var live: (generation: Int, schema: String, position: LogPosition)?
+            var live: (generation: Int, schema: String, position: LogPosition, version: Int)?
             var current: LogPosition?
-            for try await (generation, status, schema, transaction, position) in rows.decode((Int, String, String, String, Int64).self) {
+            for try await (generation, status, schema, transaction, position, version) in rows.decode((Int, String, String, String, Int64, Int).self) {
                 let at = LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position)
-                if status == "live" { live = (generation, schema, at) }
+                if status == "live" { live = (generation, schema, at, version) }
                 if generation == building.generation { current = at }
             }
-            guard let current, current == building.position, requireLive == nil || live?.position == requireLive else {
+            guard let current, current == building.position, requireLive == nil || live?.position == requireLive,
+                  (live?.version ?? 0) <= building.version  // never back to an older version
+            else {
                 try await connection.query("ROLLBACK", logger: logger)
                 return false
             }

@@ -50,16 +50,20 @@ public struct ProjectionRunner: Service {
 
     /// Tries to lead, and leads while it can, until cancelled.
     public func runUntilCancelled() async {
+        var failures = 0
         while !Task.isCancelled {
             do {
                 try await store.client.withConnection { connection in try await lead(on: connection) }
+                failures = 0
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("projection runner stopped; trying again", metadata: ["error": "\(String(reflecting: error))"])
+                failures += 1
+                logger.warning("projection runner stopped; trying again", metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
             }
-            try? await Task.sleep(for: lockRetry)
+            // Back off while it keeps failing (an event it cannot apply), up to a minute.
+            try? await Task.sleep(for: failures == 0 ? lockRetry : min(lockRetry * (1 << min(failures, 5)), .seconds(60)))
         }
     }
 
@@ -112,12 +116,26 @@ public struct ProjectionRunner: Service {
         }
     }
 
+    /// Batches of a build applied per wake-up, so that the live generation keeps up meanwhile.
+    public var buildBatchesPerWakeUp = 20
+
     /// Brings the live generation to the head of the log and moves a build along; switches to the
     /// build once it stands exactly where the live generation does.
+    ///
+    /// Several versions of the code may run against one database during a deploy: a runner never
+    /// touches a generation of a newer version than its own (it stops and says so), discards a
+    /// build of an older one, and never replaces a live generation with an older version.
     public func catchUp(on connection: PostgresConnection) async throws {
         let all = try await generations.list(projection.name)
+        if let newer = all.first(where: { $0.version > projection.version }) {
+            throw ProjectionVersionNewer(projection: projection.name, found: newer.version, running: projection.version)
+        }
         let live = all.first { $0.status == .live }
         var building = all.first { $0.status == .building }
+        if let stale = building, stale.version < projection.version {
+            try await generations.discard(stale)
+            building = nil
+        }
         if building == nil, live == nil || live?.version != projection.version {
             building = try await generations.startBuilding(projection)
         }
@@ -126,11 +144,11 @@ public struct ProjectionRunner: Service {
         let current = live.flatMap { $0.version == projection.version ? $0 : nil }
         var livePosition = current?.position
         if let current {
-            livePosition = try await drain(current, upTo: nil, on: connection)
+            livePosition = try await drain(current, upTo: nil, on: connection).position
         }
         guard let building, !Task.isCancelled else { return }
-        let reached = try await drain(building, upTo: livePosition, on: connection)
-        if livePosition == nil || reached == livePosition {
+        let (reached, done) = try await drain(building, upTo: livePosition, batches: buildBatchesPerWakeUp, on: connection)
+        if done, livePosition == nil || reached == livePosition {
             var caughtUp = building
             caughtUp.position = reached
             _ = try await generations.switchOver(projection, building: caughtUp, requireLive: livePosition, on: connection)
@@ -147,17 +165,22 @@ public struct ProjectionRunner: Service {
     }
 
     /// Applies the events after `generation`'s checkpoint, batch by batch, up to the head of the log
-    /// or to `limit`. Returns the checkpoint it reached.
-    func drain(_ generation: ProjectionGeneration, upTo limit: LogPosition?, on connection: PostgresConnection) async throws -> LogPosition {
+    /// or to `limit`, at most `batches` batches. Returns the checkpoint it reached and whether
+    /// nothing was left to apply.
+    func drain(
+        _ generation: ProjectionGeneration, upTo limit: LogPosition?, batches: Int = .max, on connection: PostgresConnection
+    ) async throws -> (position: LogPosition, done: Bool) {
         var position = generation.position
-        while !Task.isCancelled {
+        var applied = 0
+        while !Task.isCancelled, applied < batches {
             var events = try await store.readAll(after: position, limit: batchSize)
             if let limit { events = events.filter { $0.position <= limit } }
-            guard let last = events.last else { break }
+            guard let last = events.last else { return (position, true) }
             try await apply(events, to: generation, after: position, on: connection)
             position = last.position
+            applied += 1
         }
-        return position
+        return (position, false)
     }
 
     /// One batch and its checkpoint, in one transaction; the checkpoint moves only from `position`.
@@ -196,6 +219,16 @@ public struct ProjectionRunner: Service {
             }
             throw error
         }
+    }
+}
+
+/// The database holds a newer version of the projection than this code: another deploy runs it.
+public struct ProjectionVersionNewer: Error, CustomStringConvertible {
+    public var projection: String
+    public var found: Int
+    public var running: Int
+    public var description: String {
+        "\(projection) has a generation of version \(found), newer than this build's \(running): this process leaves it to the newer one"
     }
 }
 
