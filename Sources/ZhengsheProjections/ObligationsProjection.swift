@@ -83,17 +83,9 @@ public struct ObligationsProjection: Projection {
     }
 
     public func apply(_ events: [RecordedEvent], schema s: String, on connection: PostgresConnection, logger: Logger) async throws {
-        for event in events where event.streamID.hasPrefix("agreement-") {
-            let agreement = String(event.streamID.dropFirst("agreement-".count))
-            let decoded: AgreementEvent
-            do {
-                decoded = try AgreementEvent.decode(typeName: event.type, data: Data(event.data.utf8))
-            } catch {
-                throw ProjectionFailure(event: event, reason: "cannot be read: \(error)")
-            }
-            let on = LocalDate(event.occurredAt).description
-            var statements = Statements()
-            switch decoded {
+        try await applyAgreementEvents(events, on: connection, logger: logger) { fact, statements in
+            let (agreement, event, on) = (fact.agreement, fact.recorded, fact.on)
+            switch fact.event {
             case .drafted(let e):
                 try statements.add(
                     """
@@ -133,14 +125,7 @@ public struct ObligationsProjection: Projection {
                      WHERE agreement_id = $1 AND report_id = $2
                     """, agreement, e.reportId, on, event.recordedAt, event.id, e.reason)
             default:
-                continue
-            }
-            for (text, binds) in statements.list {
-                do {
-                    try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
-                } catch {
-                    throw ProjectionFailure(event: event, reason: String(reflecting: error))
-                }
+                return
             }
         }
     }

@@ -44,21 +44,13 @@ public struct RegistersProjection: Projection {
     }
 
     public func apply(_ events: [RecordedEvent], schema s: String, on connection: PostgresConnection, logger: Logger) async throws {
-        for event in events where event.streamID.hasPrefix("agreement-") {
-            let agreement = String(event.streamID.dropFirst("agreement-".count))
-            let decoded: AgreementEvent
-            do {
-                decoded = try AgreementEvent.decode(typeName: event.type, data: Data(event.data.utf8))
-            } catch {
-                throw ProjectionFailure(event: event, reason: "cannot be read: \(error)")
-            }
-            let on = LocalDate(event.occurredAt).description
-            var statements = Statements()
+        try await applyAgreementEvents(events, on: connection, logger: logger) { fact, statements in
+            let (agreement, event, on) = (fact.agreement, fact.recorded, fact.on)
             func step(_ column: String, _ claim: String) throws {
                 try statements.add("UPDATE \(s).register_claims SET \(column)_on = $3::date, \(column)_recorded_at = $4 WHERE agreement_id = $1 AND claim_id = $2",
                                    agreement, claim, on, event.recordedAt)
             }
-            switch decoded {
+            switch fact.event {
             case .drafted(let e):
                 try statements.add("INSERT INTO \(s).register_agreements VALUES ($1, $2, $3, $4, $5)",
                                    agreement, e.government, e.committee, String(e.committee.prefix(6)), e.year)
@@ -87,14 +79,7 @@ public struct RegistersProjection: Projection {
                     """, agreement, e.refusalId, e.requestingDepartment, e.task, e.requestedOn.description, e.admissionId ?? "", e.admitted ?? false,
                     on, event.recordedAt, event.id)
             default:
-                continue
-            }
-            for (text, binds) in statements.list {
-                do {
-                    try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
-                } catch {
-                    throw ProjectionFailure(event: event, reason: String(reflecting: error))
-                }
+                return
             }
         }
     }
