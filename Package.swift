@@ -162,6 +162,7 @@ let package = Package(
             name: "zhengshe-bench",
             dependencies: [
                 "ZhengsheApplication",
+                "ZhengsheProjections",
                 "ZhengsheDemo",
                 "ZhengsheDomain",
                 "ZhengsheStore",

@@ -6,11 +6,12 @@ import Logging
 /// `zhengshe-bench`: measurements, printed as figures, each beside a baseline from the same run.
 /// Not a test: it asserts nothing about time. A program of its own, outside the shipped `zhengshe`,
 /// because it spawns processes, opens sockets and appends streams that could never be removed.
+@main
 struct ZhengsheBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhengshe-bench",
         abstract: "Measure Zhengshe on a throwaway durable cluster of its own (never on an existing database).",
-        subcommands: [BenchAll.self, BenchStore.self],
+        subcommands: [BenchAll.self, BenchStore.self, BenchProjections.self],
         defaultSubcommand: BenchAll.self
     )
 }
@@ -36,4 +37,3 @@ extension Logger {
     }
 }
 
-await ZhengsheBench.main()
