@@ -151,12 +151,21 @@ public struct ObligationsProjection: Projection {
         }
         guard let (terms, start, end) = found else { throw ProjectionFailure(event: event, reason: "the terms \(termsKey) it puts in force were never proposed") }
         try statements.add("INSERT INTO \(s).obligation_terms_in_force VALUES ($1, $2, $3::date, $4)", agreement, version, from, event.recordedAt)
+        // Hundreds of rows per terms version: one statement for all of them.
+        var (items, titles, periods, dues): ([String], [String], [String], [String]) = ([], [], [], [])
         for item in terms.items {
             for (period, due) in Self.reports(of: item, from: start, to: end) {
-                try statements.add("INSERT INTO \(s).obligation_reports_due VALUES ($1, $2, $3, $4, $5, $6::date)",
-                                   agreement, version, item.itemId, item.title, period, due.description)
+                items.append(item.itemId)
+                titles.append(item.title)
+                periods.append(period)
+                dues.append(due.description)
             }
         }
+        try statements.add(
+            """
+            INSERT INTO \(s).obligation_reports_due (agreement_id, terms_version, item_id, item_title, period, due_date)
+            SELECT $1, $2, item, title, period, due::date FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS r(item, title, period, due)
+            """, agreement, version, items, titles, periods, dues)
     }
 
     /// The reports an item calls for within the term: one per month, quarter, half year or year by
