@@ -53,7 +53,7 @@ extension APIHandler {
         let report = try await services.funding.report(scope, query, for: actor)
         let page = Array(report.lines.dropFirst(offset).prefix(limit))
         let body = Components.Schemas.FundingReport(
-            scope: try convert(ScopeKind(scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
+            scope: try convert(scope.kind), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
             totals: .init(report.totals),
             streets: report.streets.map { .init(government: $0.government, figures: .init($0.figures)) },
             agreements: page.map { .init(agreement: $0.agreement, government: $0.government, committee: $0.committee, termsVersion: $0.termsVersion, figures: .init($0.figures)) },
@@ -83,15 +83,13 @@ extension APIHandler {
     }
 }
 
-/// The scope's name in the contract.
-struct ScopeKind: RawRepresentable {
-    var rawValue: String
-    init(rawValue: String) { self.rawValue = rawValue }
-    init(_ scope: FundingLedger.Scope) {
-        switch scope {
-        case .district: rawValue = "district"
-        case .government: rawValue = "government"
-        case .agreement: rawValue = "agreement"
+extension FundingLedger.Scope {
+    /// The scope's name in the contract.
+    var kind: RawText {
+        switch self {
+        case .district: RawText("district")
+        case .government: RawText("government")
+        case .agreement: RawText("agreement")
         }
     }
 }

@@ -56,7 +56,7 @@ extension APIHandler {
         var perCommittee: [String: [ReportObligations.Status: Int]] = [:]
         for line in report.lines { perCommittee[line.committee, default: [:]][line.status, default: 0] += 1 }
         let body = Components.Schemas.ObligationsReport(
-            scope: try convert(ScopeKind(rawValue: scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
+            scope: try convert(RawText(scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
             summary: .init(report.summary.counts),
             committees: scope == "government" ? perCommittee.sorted { $0.key < $1.key }.map { .init(committee: $0.key, summary: .init($0.value)) } : [],
             owed: .init(owed),

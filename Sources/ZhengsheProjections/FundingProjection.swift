@@ -208,4 +208,11 @@ struct Statements {
         for value in values { try binds.append(value) }
         list.append((text, binds))
     }
+
+    /// One statement with its binds, to run at once (a lookup a handler needs before it decides).
+    static func query(_ text: String, _ values: any PostgresEncodable...) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { try binds.append(value) }
+        return PostgresQuery(unsafeSQL: text, binds: binds)
+    }
 }

@@ -135,13 +135,13 @@ public struct ObligationsProjection: Projection {
         _ agreement: String, termsKey: String, version: Int, from: String, _ event: RecordedEvent, _ s: String,
         _ connection: PostgresConnection, _ logger: Logger, _ statements: inout Statements
     ) async throws {
-        var lookup = Statements()
-        try lookup.add(
-            """
-            SELECT t.terms::text, a.term_start::text, a.term_end::text FROM \(s).obligation_terms t
-              JOIN \(s).obligation_agreements a USING (agreement_id) WHERE t.agreement_id = $1 AND t.terms_key = $2
-            """, agreement, termsKey)
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: lookup.list[0].0, binds: lookup.list[0].1), logger: logger)
+        let rows = try await connection.query(
+            try Statements.query(
+                """
+                SELECT t.terms::text, a.term_start::text, a.term_end::text FROM \(s).obligation_terms t
+                  JOIN \(s).obligation_agreements a USING (agreement_id) WHERE t.agreement_id = $1 AND t.terms_key = $2
+                """, agreement, termsKey),
+            logger: logger)
         var found: (terms: AgreementTerms, start: LocalDate, end: LocalDate)?
         for try await (text, start, end) in rows.decode((String, String, String).self) {
             guard let terms = try? JSONDecoder().decode(AgreementTerms.self, from: Data(text.utf8)), let start = LocalDate(start), let end = LocalDate(end) else {

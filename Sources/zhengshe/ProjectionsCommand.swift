@@ -25,7 +25,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                     let own = known.filter { $0.projection == projection.name }
                     if own.isEmpty { lines.append("\(projection.name) v\(projection.version): not built yet (serve builds it)") }
                     for generation in own {
-                        let behind = try await generations.eventsAfter(generation.position)
+                        let behind = try await generations.lag(after: generation.position).events
                         lines.append(
                             "\(projection.name) v\(generation.version) generation \(generation.generation) \(generation.status.rawValue): "
                                 + "checkpoint \(generation.position), \(generation.eventsApplied) events applied, \(behind) behind the head, "

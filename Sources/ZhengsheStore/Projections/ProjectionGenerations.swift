@@ -179,15 +179,4 @@ public struct ProjectionGenerations: Sendable {
         for try await (count, seconds) in rows.decode((Int64, Double).self) { return (count, seconds) }
         return (0, 0)
     }
-
-    /// How many events of the log lie after `position`.
-    public func eventsAfter(_ position: LogPosition) async throws -> Int64 {
-        let rows = try await client.query(
-            PostgresQuery(
-                unsafeSQL: "SELECT count(*) FROM events WHERE (transaction_id, global_position) > ($1::text::xid8, $2)",
-                binds: try PostgresEventStore.binds(String(position.transactionID), position.globalPosition)),
-            logger: logger)
-        for try await count in rows.decode(Int64.self) { return count }
-        return 0
-    }
 }
