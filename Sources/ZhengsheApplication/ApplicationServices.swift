@@ -20,14 +20,19 @@ public struct ApplicationServices: Sendable {
 
     /// - Parameters:
     ///   - clock: the service's clock, for the rules that compare business time with now.
-    public init(store: PostgresEventStore, tokens: TokenStore, clock: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+    ///   - readYourWritesWait: how long a read given a `minPosition` waits for the read side to
+    ///     reach it before it answers 503 projection-lag.
+    public init(
+        store: PostgresEventStore, tokens: TokenStore, clock: @escaping @Sendable () -> Date = Date.init,
+        readYourWritesWait: Duration = .seconds(2), logger: Logger
+    ) {
         self.clock = clock
         let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
         self.catalogues = catalogues
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
-        let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger))
+        let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger), defaultWait: readYourWritesWait)
         funding = Funding(ledger: FundingLedger(client: store.client, logger: logger), readSide: readSide, clock: clock)
         obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), readSide: readSide, clock: clock)
         registers = DistrictRegisters(registers: Registers(client: store.client, logger: logger), readSide: readSide, clock: clock)

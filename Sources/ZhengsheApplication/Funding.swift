@@ -20,10 +20,11 @@ public struct Funding: Sendable {
         public var knownAt: Date?
         /// The global position of a filing the answer must reflect (read-your-writes).
         public var minPosition: Int64?
-        /// How long to wait for the read side to reach `minPosition`.
-        public var wait: Duration
+        /// How long to wait for the read side to reach `minPosition`; the service's
+        /// `readYourWritesWait` when nil.
+        public var wait: Duration?
 
-        public init(year: Int, asOf: LocalDate? = nil, knownAt: Date? = nil, minPosition: Int64? = nil, wait: Duration = .seconds(2)) {
+        public init(year: Int, asOf: LocalDate? = nil, knownAt: Date? = nil, minPosition: Int64? = nil, wait: Duration? = nil) {
             self.year = year
             self.asOf = asOf
             self.knownAt = knownAt

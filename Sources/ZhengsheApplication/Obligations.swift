@@ -57,9 +57,11 @@ public struct Obligations: Sendable {
 /// Read-your-writes: waits, bounded, until a projection has applied the event at a position.
 struct ReadSide: Sendable {
     let generations: ProjectionGenerations
+    /// How long a request waits when it does not say.
+    let defaultWait: Duration
 
-    func waitFor(_ projection: String, _ position: Int64, within wait: Duration) async throws {
-        let deadline = ContinuousClock.now + wait
+    func waitFor(_ projection: String, _ position: Int64, within wait: Duration?) async throws {
+        let deadline = ContinuousClock.now + (wait ?? defaultWait)
         while true {
             if try await generations.covers(projection, globalPosition: position) { return }
             guard ContinuousClock.now < deadline else { throw ApplicationError.projectionLag(projection: projection, position: position) }

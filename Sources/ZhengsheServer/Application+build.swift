@@ -19,6 +19,7 @@ import ZhengsheStore
 ///   - migrate: apply pending migrations before the server accepts requests.
 ///   - projections: run the projections (one runner each; across processes only one runs each).
 ///   - clock: the service's clock, for the rules that compare business time with now.
+///   - readYourWritesWait: how long a read given a `minPosition` waits for the projections.
 public func buildApplication(
     http: ApplicationConfiguration = .init(),
     database configuration: PostgresClient.Configuration,
@@ -26,13 +27,15 @@ public func buildApplication(
     migrate: Bool = true,
     projections: Bool = true,
     clock: @escaping @Sendable () -> Date = Date.init,
+    readYourWritesWait: Duration = .seconds(2),
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     _ = Telemetry.registry  // before anything makes a metric
     let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
-    let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger), clock: clock, logger: logger)
+    let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger), clock: clock,
+                                          readYourWritesWait: readYourWritesWait, logger: logger)
 
     let router = try buildRouter(application)
     var app = Application(

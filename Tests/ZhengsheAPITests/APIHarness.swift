@@ -45,7 +45,9 @@ struct Parties {
 let endOfYear = Date(timeIntervalSince1970: 1_798_718_400)  // 2026-12-31T20:00+08:00
 
 func makeApp(_ database: TestDatabase) async throws -> some ApplicationProtocol {
-    try await buildApplication(database: database.configuration, migrate: false, clock: { endOfYear }, logger: database.logger)
+    // The test cluster is shared by every suite, and the gap-safe read waits for transactions in
+    // flight in all of them: read-your-writes gets longer than in service.
+    try await buildApplication(database: database.configuration, migrate: false, clock: { endOfYear }, readYourWritesWait: .seconds(30), logger: database.logger)
 }
 
 struct Answer {

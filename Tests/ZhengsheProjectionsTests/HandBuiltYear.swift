@@ -17,7 +17,7 @@ struct HandBuiltYear {
 
     init(_ database: TestDatabase) {
         app = ApplicationServices(store: database.store, tokens: TokenStore(client: database.client, logger: database.logger),
-                                  clock: { Self.now }, logger: database.logger)
+                                  clock: { Self.now }, readYourWritesWait: .seconds(30), logger: database.logger)
     }
 
     func file(_ type: String, _ data: [String: Any], by actor: Actor, on date: String) async throws {
