@@ -24,7 +24,8 @@ import ZhengsheTestSupport
     static func catchUp(_ runner: ProjectionRunner, _ database: TestDatabase) async throws {
         let head = try await lastPosition(database)
         let generations = ProjectionGenerations(client: database.client, logger: database.logger)
-        for _ in 0..<200 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             try await database.client.withConnection { connection in try await runner.catchUp(on: connection) }
             guard let head else { return }
             if try await generations.covers(runner.projection.name, globalPosition: head) { return }
@@ -180,7 +181,7 @@ import ZhengsheTestSupport
     }
 
     /// Waits until the live generation holds the event at `position`.
-    static func waitUntilCovered(_ position: Int64, _ database: TestDatabase, seconds: Double = 15) async throws {
+    static func waitUntilCovered(_ position: Int64, _ database: TestDatabase, seconds: Double = 60) async throws {
         let generations = ProjectionGenerations(client: database.client, logger: database.logger)
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
@@ -190,7 +191,7 @@ import ZhengsheTestSupport
         Issue.record("the projection did not reach position \(position)")
     }
 
-    static func waitFor(_ database: TestDatabase, seconds: Double = 10, _ condition: (ProjectionGeneration?) -> Bool) async throws {
+    static func waitFor(_ database: TestDatabase, seconds: Double = 60, _ condition: (ProjectionGeneration?) -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             let live = try await ProjectionGenerations(client: database.client, logger: database.logger).list("funding").first { $0.status == .live }
