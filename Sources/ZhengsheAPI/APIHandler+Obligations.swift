@@ -13,9 +13,7 @@ extension APIHandler {
             scope: "committee", code: code, year: q.year, asOf: q.asOf, knownAt: q.knownAt, minPosition: q.minPosition, status: q.status?.rawValue,
             csv: Self.wantsCSV(q.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)), offset: q.offset, limit: q.limit
         ) { query, actor in
-            let report = try await services.obligations.committee(code, query, for: actor)
-            let owed = try await services.funding.report(.agreement("\(code)-\(query.year)"), query, for: actor).totals
-            return (report, owed)
+            try await services.obligations.committee(code, query, for: actor)
         }
         return .ok(.init(body: answer.asCSV ? .csv(HTTPBody(answer.csv)) : .json(answer.report)))
     }
@@ -23,13 +21,12 @@ extension APIHandler {
     func getGovernmentObligations(_ input: Operations.GetGovernmentObligations.Input) async throws -> Operations.GetGovernmentObligations.Output {
         let q = input.query
         let code = input.path.government
+        let order = Obligations.Order(rawValue: q.sort?.rawValue ?? "committee") ?? .committee
         let answer = try await obligations(
             scope: "government", code: code, year: q.year, asOf: q.asOf, knownAt: q.knownAt, minPosition: q.minPosition, status: q.status?.rawValue,
             csv: Self.wantsCSV(q.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)), offset: q.offset, limit: q.limit
         ) { query, actor in
-            let report = try await services.obligations.government(code, query, for: actor)
-            let owed = try await services.funding.report(.government(code), query, for: actor).totals
-            return (report, owed)
+            try await services.obligations.government(code, query, order: order, for: actor)
         }
         return .ok(.init(body: answer.asCSV ? .csv(HTTPBody(answer.csv)) : .json(answer.report)))
     }
@@ -42,24 +39,25 @@ extension APIHandler {
 
     func obligations(
         scope: String, code: String, year: Int, asOf: String?, knownAt: Date?, minPosition: Int64?, status: String?, csv: Bool, offset: Int?, limit: Int?,
-        read: (Funding.Query, Actor) async throws -> (Obligations.Report, FundingLedger.Figures)
+        read: (Funding.Query, Actor) async throws -> Obligations.Report
     ) async throws -> ObligationsAnswer {
         let (_, actor) = try AppRequestContext.requireActor()
         let (offset, limit) = (offset ?? 0, limit ?? 100)
-        var query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
-        // Both reads (what is owed by and to the committee) at one date and one instant.
-        let now = services.clock()
-        query.knownAt = query.knownAt ?? now
-        query.asOf = query.asOf ?? LocalDate(now)
-        let (report, owed) = try await read(query, actor)
+        let query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
+        let report = try await read(query, actor)
         let shown = report.lines.filter { status == nil || $0.status.rawValue == status }
-        var perCommittee: [String: [ReportObligations.Status: Int]] = [:]
-        for line in report.lines { perCommittee[line.committee, default: [:]][line.status, default: 0] += 1 }
         let body = Components.Schemas.ObligationsReport(
             scope: try convert(RawText(scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
             summary: .init(report.summary.counts),
-            committees: scope == "government" ? perCommittee.sorted { $0.key < $1.key }.map { .init(committee: $0.key, summary: .init($0.value)) } : [],
-            owed: .init(owed),
+            committees: scope == "government" ? report.committees.map(Components.Schemas.CommitteeObligations.init) : [],
+            owed: .init(report.owed),
+            commitments: try report.commitments.map { c in
+                .init(agreement: c.agreement, committee: c.committee, commitmentId: c.commitmentId, kind: try convert(RawText(c.kind)),
+                      description: c.description, itemId: c.itemId, given: c.given, lastGivenOn: c.lastGivenOn?.description)
+            },
+            guidanceGiven: report.guidanceGiven,
+            claims: try report.claims.map(Components.Schemas.ClaimEntry.init),
+            refusals: report.refusals.map(Components.Schemas.RefusalEntry.init),
             reports: try shown.dropFirst(offset).prefix(limit).map {
                 .init(agreement: $0.agreement, government: $0.government, committee: $0.committee, itemId: $0.itemId, itemTitle: $0.itemTitle,
                       period: $0.period, dueDate: $0.dueDate.description, status: try convert($0.status), reportId: $0.reportId,
@@ -117,5 +115,15 @@ extension Components.Schemas.ObligationSummary {
     init(_ counts: [ReportObligations.Status: Int]) {
         self.init(verified: counts[.verified] ?? 0, awaitingVerification: counts[.awaitingVerification] ?? 0, rejected: counts[.rejected] ?? 0,
                   overdue: counts[.overdue] ?? 0, dueSoon: counts[.dueSoon] ?? 0, upcoming: counts[.upcoming] ?? 0)
+    }
+}
+
+extension Components.Schemas.CommitteeObligations {
+    init(_ l: Obligations.CommitteeLine) {
+        self.init(
+            committee: l.committee, agreement: l.agreement, summary: .init(l.summary.counts), installmentsDue: l.funding.installmentsDue,
+            installmentsLate: l.funding.installmentsLate, outstanding: l.funding.outstanding, claimsWaitingGovernment: l.claimsWaitingGovernment,
+            claimsWaitingCommittee: l.claimsWaitingCommittee, claimsWaitingDistrict: l.claimsWaitingDistrict, refusals: l.refusals,
+            refusalsNotAdmitted: l.refusalsNotAdmitted, guidanceGiven: l.guidanceGiven, commitmentsUnanswered: l.commitmentsUnanswered)
     }
 }

@@ -28,13 +28,7 @@ extension APIHandler {
         }
         let body = Components.Schemas.ClaimsRegister(
             district: input.path.district, year: q.year, asOf: answer.asOf.description, knownAt: answer.knownAt,
-            claims: try shown.dropFirst(offset).prefix(limit).map { c in
-                .init(agreement: c.agreement, government: c.government, committee: c.committee, claimId: c.claimId, claimant: try convert(RawText(c.claimant)),
-                      clauseId: c.clauseId, description: c.description, deductionCap: c.deductionCap, state: try convert(c.state),
-                      outcome: try c.outcome.map { try convert(RawText($0)) }, deduction: c.deduction, rectificationDeadline: c.rectificationDeadline?.description,
-                      mustAct: try c.mustAct.map { try convert(RawText($0)) }, rectificationOverdue: c.rectificationOverdue, filedOn: c.filedOn.description,
-                      answeredOn: c.answeredOn?.description, settledOn: c.settledOn?.description, rectifiedOn: c.rectifiedOn?.description, withdrawnOn: c.withdrawnOn?.description)
-            },
+            claims: try shown.dropFirst(offset).prefix(limit).map(Components.Schemas.ClaimEntry.init),
             page: .init(offset: offset, limit: limit, total: shown.count))
         return .ok(.init(body: .json(body)))
     }
@@ -66,12 +60,28 @@ extension APIHandler {
             departments: departments.sorted { ($0.value.unadmitted, $1.key) > ($1.value.unadmitted, $0.key) }.map {
                 .init(department: $0.key, refusals: $0.value.refusals, unadmitted: $0.value.unadmitted)
             },
-            refusals: answer.entries.dropFirst(offset).prefix(limit).map { r in
-                .init(agreement: r.agreement, government: r.government, committee: r.committee, refusalId: r.refusalId, requestingDepartment: r.requestingDepartment,
-                      task: r.task, requestedOn: r.requestedOn.description, admissionId: r.admissionId, admitted: r.admitted, refusedOn: r.refusedOn.description)
-            },
+            refusals: answer.entries.dropFirst(offset).prefix(limit).map(Components.Schemas.RefusalEntry.init),
             page: .init(offset: offset, limit: limit, total: answer.entries.count))
         return .ok(.init(body: .json(body)))
+    }
+}
+
+extension Components.Schemas.ClaimEntry {
+    init(_ c: Registers.Claim) throws {
+        self.init(
+            agreement: c.agreement, government: c.government, committee: c.committee, claimId: c.claimId, claimant: try convert(RawText(c.claimant)),
+            clauseId: c.clauseId, description: c.description, deductionCap: c.deductionCap, state: try convert(c.state),
+            outcome: try c.outcome.map { try convert(RawText($0)) }, deduction: c.deduction, rectificationDeadline: c.rectificationDeadline?.description,
+            mustAct: try c.mustAct.map { try convert(RawText($0)) }, rectificationOverdue: c.rectificationOverdue, filedOn: c.filedOn.description,
+            answeredOn: c.answeredOn?.description, settledOn: c.settledOn?.description, rectifiedOn: c.rectifiedOn?.description, withdrawnOn: c.withdrawnOn?.description)
+    }
+}
+
+extension Components.Schemas.RefusalEntry {
+    init(_ r: Registers.Refusal) {
+        self.init(
+            agreement: r.agreement, government: r.government, committee: r.committee, refusalId: r.refusalId, requestingDepartment: r.requestingDepartment,
+            task: r.task, requestedOn: r.requestedOn.description, admissionId: r.admissionId, admitted: r.admitted, refusedOn: r.refusedOn.description)
     }
 }
 

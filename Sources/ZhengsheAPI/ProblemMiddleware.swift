@@ -4,6 +4,7 @@ import HTTPTypes
 import Logging
 import OpenAPIRuntime
 import ZhengsheApplication
+import ZhengsheProjections
 
 /// Turns every error into problem+json, so that every error a client sees has the contract's
 /// shape: the application's refusals, the generated code's decoding failures (unwrapped from
@@ -97,11 +98,21 @@ struct ProblemMiddleware: RouterMiddleware {
                                detail: "the body is not a JSON object {\"type\", \"occurredAt\", \"data\"} (JSON格式错误)", field: "", rule: "json")
             }
             let field = Self.invalidParameter(request) ?? ""
+            if let values = Self.documentedValues[String(field.dropFirst())] {
+                return .badRequest(field: field, rule: "parameter", "\(field.dropFirst()) is one of \(values.sorted().joined(separator: ", ")) (参数取值有误)")
+            }
             return .badRequest(field: field, rule: "parameter", "\(field.isEmpty ? "a parameter" : field) is missing or not of the documented form, see /openapi.yaml (参数有误)")
         }
     }
 
-    /// The first path or query parameter of this API that is not a whole number where one is due.
+    /// The values the query parameters that take one of a list may take (any route's list for `status`).
+    static let documentedValues: [String: Set<String>] = [
+        "sort": Set(Obligations.Order.allCases.map(\.rawValue)),
+        "format": ["json", "csv"],
+        "status": Set(ReportObligations.Status.allCases.map(\.rawValue) + Registers.Claim.State.allCases.map(\.rawValue)),
+    ]
+
+    /// The first path or query parameter of this API that is not of its documented form.
     static func invalidParameter(_ request: Request) -> String? {
         let parts = request.uri.path.split(separator: "/")
         if parts.count >= 5, parts[1] == "districts", parts[3] == "lists", Int(parts[4]) == nil { return "/year" }
@@ -110,6 +121,9 @@ struct ProblemMiddleware: RouterMiddleware {
             if let value = request.uri.queryParameters.get(name), Int64(value) == nil { return "/\(name)" }
         }
         if let knownAt = request.uri.queryParameters.get("knownAt"), (try? ShanghaiTime().decode(String(knownAt))) == nil { return "/knownAt" }
+        for (name, values) in Self.documentedValues {
+            if let value = request.uri.queryParameters.get(name), !values.contains(String(value)) { return "/\(name)" }
+        }
         return nil
     }
 }

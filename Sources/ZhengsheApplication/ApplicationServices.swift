@@ -33,9 +33,11 @@ public struct ApplicationServices: Sendable {
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
         let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger), defaultWait: readYourWritesWait)
-        funding = Funding(ledger: FundingLedger(client: store.client, logger: logger), readSide: readSide, clock: clock)
-        obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), readSide: readSide, clock: clock)
-        registers = DistrictRegisters(registers: Registers(client: store.client, logger: logger), readSide: readSide, clock: clock)
+        let ledger = FundingLedger(client: store.client, logger: logger)
+        let registers = Registers(client: store.client, logger: logger)
+        funding = Funding(ledger: ledger, readSide: readSide, clock: clock)
+        obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), ledger: ledger, registers: registers, readSide: readSide, clock: clock)
+        self.registers = DistrictRegisters(registers: registers, readSide: readSide, clock: clock)
     }
 }
 

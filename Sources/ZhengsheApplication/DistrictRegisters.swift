@@ -17,11 +17,11 @@ public struct DistrictRegisters: Sendable {
     }
 
     public func claims(_ district: String, _ query: Funding.Query, for actor: Actor) async throws -> Answer<Registers.Claim> {
-        try await read(district, query, actor) { asOf, knownAt in try await registers.claims(district: district, year: query.year, asOf: asOf, knownAt: knownAt) }
+        try await read(district, query, actor) { asOf, knownAt in try await registers.claims(.district(district), year: query.year, asOf: asOf, knownAt: knownAt) }
     }
 
     public func refusals(_ district: String, _ query: Funding.Query, for actor: Actor) async throws -> Answer<Registers.Refusal> {
-        try await read(district, query, actor) { asOf, knownAt in try await registers.refusals(district: district, year: query.year, asOf: asOf, knownAt: knownAt) }
+        try await read(district, query, actor) { asOf, knownAt in try await registers.refusals(.district(district), year: query.year, asOf: asOf, knownAt: knownAt) }
     }
 
     func read<Entry: Sendable>(

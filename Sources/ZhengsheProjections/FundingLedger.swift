@@ -86,16 +86,20 @@ public struct FundingLedger: Sendable {
         case district(String)
         case government(String)
         case agreement(String)
-    }
 
-    /// One line per agreement of `scope` in `year` drafted by `asOf`, as known at `knownAt`.
-    public func lines(_ scope: Scope, year: Int, asOf: String, knownAt: Date) async throws -> [Line] {
-        let (district, government, agreement): (String?, String?, String?) =
-            switch scope {
+        /// The scope as the three columns a query filters on, nil where it does not.
+        var columns: (district: String?, government: String?, agreement: String?) {
+            switch self {
             case .district(let d): (d, nil, nil)
             case .government(let g): (nil, g, nil)
             case .agreement(let a): (nil, nil, a)
             }
+        }
+    }
+
+    /// One line per agreement of `scope` in `year` drafted by `asOf`, as known at `knownAt`.
+    public func lines(_ scope: Scope, year: Int, asOf: String, knownAt: Date) async throws -> [Line] {
+        let (district, government, agreement) = scope.columns
         let rows = try await client.query(
             """
             WITH a AS (

@@ -16,8 +16,10 @@ public struct ObligationsProjection: Projection {
     public init() {}
 
     public let name = "obligations"
-    public let version = 2
-    public let tables = ["obligation_agreements", "obligation_terms", "obligation_terms_in_force", "obligation_reports_due", "obligation_report_filings"]
+    public let version = 3
+    public let tables = [
+        "obligation_agreements", "obligation_terms", "obligation_terms_in_force", "obligation_reports_due", "obligation_report_filings", "obligation_guidance",
+    ]
 
     public func createTables(in s: String) -> [String] {
         [
@@ -43,6 +45,7 @@ public struct ObligationsProjection: Projection {
             CREATE TABLE \(s).obligation_terms_in_force (
                 agreement_id  text NOT NULL,
                 terms_version integer NOT NULL,
+                terms_key     text NOT NULL,
                 in_force_from date NOT NULL,
                 recorded_at   timestamptz NOT NULL,
                 PRIMARY KEY (agreement_id, terms_version)
@@ -79,10 +82,27 @@ public struct ObligationsProjection: Projection {
             )
             """,
             "CREATE INDEX ON \(s).obligation_report_filings (agreement_id, item_id, period)",
+            // What the government gave against its commitments (指导、培训).
+            """
+            CREATE TABLE \(s).obligation_guidance (
+                agreement_id text NOT NULL,
+                guidance_id  text NOT NULL,
+                kind         text NOT NULL CHECK (kind IN ('visit', 'training', 'document')),
+                item_id      text,
+                summary      text NOT NULL,
+                given_on     date NOT NULL,
+                recorded_at  timestamptz NOT NULL,
+                event_id     uuid NOT NULL,
+                PRIMARY KEY (agreement_id, guidance_id)
+            )
+            """,
         ]
     }
 
     public func apply(_ events: [RecordedEvent], schema s: String, on connection: PostgresConnection, logger: Logger) async throws {
+        // Reports, their outcomes and guidance are most of the log: they are collected over the
+        // batch and written in three statements, not one round trip each.
+        var batch = Batch()
         try await applyAgreementEvents(events, on: connection, logger: logger) { fact, statements in
             let (agreement, event, on) = (fact.agreement, fact.recorded, fact.on)
             switch fact.event {
@@ -103,29 +123,101 @@ public struct ObligationsProjection: Projection {
                 try await expect(agreement, termsKey: "v\(e.termsVersion)", version: e.termsVersion, from: e.effectiveOn.description, event, s, connection, logger, &statements)
             case .amendmentTookEffect(let e):
                 try await expect(agreement, termsKey: "amendment:\(e.amendmentId)", version: e.termsVersion, from: on, event, s, connection, logger, &statements)
-            case .dutyReported(let e):
-                try statements.add(
-                    """
-                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id, global_position)
-                    VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8)
-                    """, agreement, e.reportId, e.itemId, e.period, on, event.recordedAt, event.id, event.position.globalPosition)
-            case .reportVerified(let e):
-                try statements.add(
-                    """
-                    UPDATE \(s).obligation_report_filings SET outcome = 'verified', outcome_on = $3::date, outcome_recorded_at = $4, outcome_event_id = $5
-                     WHERE agreement_id = $1 AND report_id = $2
-                    """, agreement, e.reportId, on, event.recordedAt, event.id)
             case .terminated:
                 try statements.add("UPDATE \(s).obligation_agreements SET ended_on = $2::date, ended_recorded_at = $3 WHERE agreement_id = $1",
                                    agreement, on, event.recordedAt)
+            case .dutyReported(let e):
+                batch.filings.append(.init(agreement: agreement, reportId: e.reportId, itemId: e.itemId, period: e.period, on: on, event: event))
+            case .reportVerified(let e):
+                batch.outcome(.init(agreement: agreement, reportId: e.reportId, outcome: "verified", on: on, event: event, reason: ""))
             case .reportRejected(let e):
-                try statements.add(
-                    """
-                    UPDATE \(s).obligation_report_filings SET outcome = 'rejected', outcome_on = $3::date, outcome_recorded_at = $4, outcome_event_id = $5, reason = $6
-                     WHERE agreement_id = $1 AND report_id = $2
-                    """, agreement, e.reportId, on, event.recordedAt, event.id, e.reason)
+                batch.outcome(.init(agreement: agreement, reportId: e.reportId, outcome: "rejected", on: on, event: event, reason: e.reason))
+            case .guidanceGiven(let e):
+                batch.guidance.append(.init(agreement: agreement, guidance: e, on: on, event: event))
             default:
                 return
+            }
+        }
+        try await batch.write(schema: s, on: connection, logger: logger)
+    }
+
+    /// What a batch writes in bulk, after its other statements (which never read these rows).
+    struct Batch {
+        struct Filing {
+            var agreement, reportId, itemId, period, on: String
+            var event: RecordedEvent
+        }
+        struct Outcome {
+            var agreement, reportId, outcome, on: String
+            var event: RecordedEvent
+            var reason: String
+        }
+        struct Guidance {
+            var agreement: String
+            var guidance: GuidanceGiven
+            var on: String
+            var event: RecordedEvent
+        }
+        var filings: [Filing] = []
+        /// One outcome per report, the last (the decider lets a report be decided once).
+        private(set) var outcomes: [Outcome] = []
+        private var outcomeIndex: [String: Int] = [:]
+        var guidance: [Guidance] = []
+
+        mutating func outcome(_ outcome: Outcome) {
+            let key = "\(outcome.agreement)\u{0}\(outcome.reportId)"
+            if let index = outcomeIndex[key] {
+                outcomes[index] = outcome
+            } else {
+                outcomeIndex[key] = outcomes.count
+                outcomes.append(outcome)
+            }
+        }
+
+        /// The filings first, then the outcomes (which may be of filings in this batch).
+        func write(schema s: String, on connection: PostgresConnection, logger: Logger) async throws {
+            func run(_ what: String, _ text: String, _ values: any PostgresEncodable...) async throws {
+                var binds = PostgresBindings(capacity: values.count)
+                for value in values { try binds.append(value) }
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+                } catch {
+                    throw ProjectionBatchFailed(reason: "\(what): \(String(reflecting: error))")
+                }
+            }
+            if !filings.isEmpty {
+                try await run(
+                    "duty reports",
+                    """
+                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id, global_position)
+                    SELECT a, r, i, p, d::date, t, e, g
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::bigint[]) AS x(a, r, i, p, d, t, e, g)
+                    """,
+                    filings.map(\.agreement), filings.map(\.reportId), filings.map(\.itemId), filings.map(\.period), filings.map(\.on),
+                    filings.map(\.event.recordedAt), filings.map(\.event.id), filings.map(\.event.position.globalPosition))
+            }
+            if !outcomes.isEmpty {
+                try await run(
+                    "report outcomes",
+                    """
+                    UPDATE \(s).obligation_report_filings f
+                       SET outcome = x.o, outcome_on = x.d::date, outcome_recorded_at = x.t, outcome_event_id = x.e, reason = NULLIF(x.reason, '')
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::uuid[], $7::text[]) AS x(a, r, o, d, t, e, reason)
+                     WHERE f.agreement_id = x.a AND f.report_id = x.r
+                    """,
+                    outcomes.map(\.agreement), outcomes.map(\.reportId), outcomes.map(\.outcome), outcomes.map(\.on),
+                    outcomes.map(\.event.recordedAt), outcomes.map(\.event.id), outcomes.map(\.reason))
+            }
+            if !guidance.isEmpty {
+                try await run(
+                    "guidance",
+                    """
+                    INSERT INTO \(s).obligation_guidance (agreement_id, guidance_id, kind, item_id, summary, given_on, recorded_at, event_id)
+                    SELECT a, g, k, NULLIF(i, ''), m, d::date, t, e
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[]) AS x(a, g, k, i, m, d, t, e)
+                    """,
+                    guidance.map(\.agreement), guidance.map(\.guidance.guidanceId), guidance.map(\.guidance.kind.rawValue), guidance.map { $0.guidance.itemId ?? "" },
+                    guidance.map(\.guidance.summary), guidance.map(\.on), guidance.map(\.event.recordedAt), guidance.map(\.event.id))
             }
         }
     }
@@ -150,7 +242,7 @@ public struct ObligationsProjection: Projection {
             found = (terms, start, end)
         }
         guard let (terms, start, end) = found else { throw ProjectionFailure(event: event, reason: "the terms \(termsKey) it puts in force were never proposed") }
-        try statements.add("INSERT INTO \(s).obligation_terms_in_force VALUES ($1, $2, $3::date, $4)", agreement, version, from, event.recordedAt)
+        try statements.add("INSERT INTO \(s).obligation_terms_in_force VALUES ($1, $2, $3, $4::date, $5)", agreement, version, termsKey, from, event.recordedAt)
         // Hundreds of rows per terms version: one statement for all of them.
         var (items, titles, periods, dues): ([String], [String], [String], [String]) = ([], [], [], [])
         for item in terms.items {

@@ -120,25 +120,26 @@ public struct Registers: Sendable {
         public var refusedOn: LocalDate
     }
 
-    public func claims(district: String, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Claim] {
+    /// The claims of the agreements of `scope` in `year` filed by `asOf`, each step as it stood.
+    public func claims(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Claim] {
+        let (district, government, agreement) = scope.columns
         let d = asOf.description
         // A step counts when it had happened by the date and been recorded by the time asked.
-        func step(_ column: String) -> String {
-            "CASE WHEN c.\(column)_on <= '\(d)'::date AND c.\(column)_recorded_at <= $1 THEN c.\(column)_on::text END"
-        }
-        let sql = """
+        let rows = try await client.query(
+            """
             SELECT c.agreement_id, a.government, a.committee, c.claim_id, c.claimant, c.clause_id, c.description, c.deduction_cap, c.filed_on::text,
-                   \(step("answered")), \(step("settled")), \(step("rectified")), \(step("withdrawn")),
+                   CASE WHEN c.answered_on <= \(d)::date AND c.answered_recorded_at <= \(knownAt) THEN c.answered_on::text END,
+                   CASE WHEN c.settled_on <= \(d)::date AND c.settled_recorded_at <= \(knownAt) THEN c.settled_on::text END,
+                   CASE WHEN c.rectified_on <= \(d)::date AND c.rectified_recorded_at <= \(knownAt) THEN c.rectified_on::text END,
+                   CASE WHEN c.withdrawn_on <= \(d)::date AND c.withdrawn_recorded_at <= \(knownAt) THEN c.withdrawn_on::text END,
                    c.outcome, c.deduction, c.rectification_deadline::text
               FROM projections.register_claims c JOIN projections.register_agreements a USING (agreement_id)
-             WHERE a.district = $2 AND a.year = $3 AND c.filed_on <= '\(d)'::date AND c.recorded_at <= $1
+             WHERE a.year = \(year) AND c.filed_on <= \(d)::date AND c.recorded_at <= \(knownAt)
+               AND (\(district)::text IS NULL OR a.district = \(district))
+               AND (\(government)::text IS NULL OR a.government = \(government))
+               AND (\(agreement)::text IS NULL OR a.agreement_id = \(agreement))
              ORDER BY c.filed_on, c.agreement_id, c.claim_id
-            """
-        var binds = PostgresBindings()
-        try binds.append(knownAt)
-        try binds.append(district)
-        try binds.append(year)
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            """, logger: logger)
         var claims: [Claim] = []
         for try await (agreement, government, committee, id, claimant, clause, description, cap, filed, answered, settled, rectified, withdrawn, outcome, deduction, deadline)
             in rows.decode((String, String, String, String, String, String, String, Int64, String, String?, String?, String?, String?, String?, Int64?, String?).self)
@@ -166,13 +167,18 @@ public struct Registers: Sendable {
         return claims
     }
 
-    public func refusals(district: String, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Refusal] {
+    /// The tasks the committees of `scope` refused in `year` by `asOf`, by requesting department.
+    public func refusals(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Refusal] {
+        let (district, government, agreement) = scope.columns
         let rows = try await client.query(
             """
             SELECT r.agreement_id, a.government, a.committee, r.refusal_id, r.requesting_department, r.task, r.requested_on::text,
                    r.admission_id, r.admitted, r.refused_on::text
               FROM projections.register_refusals r JOIN projections.register_agreements a USING (agreement_id)
-             WHERE a.district = \(district) AND a.year = \(year) AND r.refused_on <= \(asOf.description)::date AND r.recorded_at <= \(knownAt)
+             WHERE a.year = \(year) AND r.refused_on <= \(asOf.description)::date AND r.recorded_at <= \(knownAt)
+               AND (\(district)::text IS NULL OR a.district = \(district))
+               AND (\(government)::text IS NULL OR a.government = \(government))
+               AND (\(agreement)::text IS NULL OR a.agreement_id = \(agreement))
              ORDER BY r.requesting_department, r.refused_on, r.agreement_id, r.refusal_id
             """, logger: logger)
         var refusals: [Refusal] = []

@@ -54,12 +54,7 @@ public struct ReportObligations: Sendable {
 
     /// Every expected report of the agreements of `scope` in `year`, by due date.
     public func lines(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Line] {
-        let (district, government, agreement): (String?, String?, String?) =
-            switch scope {
-            case .district(let d): (d, nil, nil)
-            case .government(let g): (nil, g, nil)
-            case .agreement(let a): (nil, nil, a)
-            }
+        let (district, government, agreement) = scope.columns
         let d = asOf.description
         let rows = try await client.query(
             """
@@ -125,6 +120,80 @@ public struct ReportObligations: Sendable {
             lines.append(line)
         }
         return lines
+    }
+
+    /// A commitment of the government's (政府承诺事项: guidance, training, working conditions) in
+    /// the terms in force, and the guidance given that answers it.
+    public struct Commitment: Sendable, Hashable {
+        public var agreement, government, committee, commitmentId, kind, description: String
+        public var itemId: String?
+        /// Guidance given that answers it: visits and documents for guidance, training for
+        /// training, for its item when it names one. Working conditions are not filed as guidance:
+        /// nil.
+        public var given: Int?
+        public var lastGivenOn: LocalDate?
+    }
+
+    /// The government's commitments in the terms in force on `asOf` for the agreements of
+    /// `scope`, each with the guidance given against it by then, and the guidance given in all.
+    public func commitments(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> (commitments: [Commitment], guidanceGiven: [String: Int]) {
+        let (district, government, agreement) = scope.columns
+        let d = asOf.description
+        let rows = try await client.query(
+            """
+            WITH a AS (
+                SELECT * FROM projections.obligation_agreements
+                 WHERE year = \(year) AND drafted_on <= \(d)::date AND recorded_at <= \(knownAt)
+                   AND (\(district)::text IS NULL OR district = \(district))
+                   AND (\(government)::text IS NULL OR government = \(government))
+                   AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
+            ), force AS (
+                SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_key
+                  FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
+                 WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
+                 ORDER BY f.agreement_id, f.in_force_from DESC, f.terms_version DESC
+            ), g AS (
+                SELECT g.* FROM projections.obligation_guidance g JOIN a USING (agreement_id)
+                 WHERE g.given_on <= \(d)::date AND g.recorded_at <= \(knownAt)
+            ), c AS (
+                SELECT force.agreement_id, c.value->>'commitmentId' AS id, c.value->>'kind' AS kind, c.value->>'description' AS description,
+                       c.value->>'itemId' AS item_id, c.ordinality
+                  FROM force JOIN projections.obligation_terms t USING (agreement_id, terms_key)
+                 CROSS JOIN LATERAL jsonb_array_elements(t.terms->'governmentCommitments') WITH ORDINALITY c
+            )
+            SELECT a.agreement_id, a.government, a.committee, c.id, c.kind, c.description, c.item_id,
+                   CASE WHEN c.kind IN ('guidance', 'training') THEN answered.n END, answered.last::text
+              FROM c JOIN a USING (agreement_id)
+              LEFT JOIN LATERAL (
+                  SELECT count(*) AS n, max(g.given_on) AS last FROM g
+                   WHERE g.agreement_id = c.agreement_id AND (c.item_id IS NULL OR g.item_id = c.item_id)
+                     AND CASE c.kind WHEN 'guidance' THEN g.kind IN ('visit', 'document') WHEN 'training' THEN g.kind = 'training' ELSE false END
+              ) answered ON true
+             ORDER BY a.agreement_id, c.ordinality
+            """,
+            logger: logger)
+        var commitments: [Commitment] = []
+        for try await (id, government, committee, commitment, kind, description, item, given, last)
+            in rows.decode((String, String, String, String, String, String, String?, Int64?, String?).self)
+        {
+            commitments.append(Commitment(
+                agreement: id, government: government, committee: committee, commitmentId: commitment, kind: kind, description: description,
+                itemId: item, given: given.map(Int.init), lastGivenOn: last.flatMap(LocalDate.init)))
+        }
+        let counts = try await client.query(
+            """
+            SELECT a.committee, count(*) FROM projections.obligation_guidance g JOIN projections.obligation_agreements a USING (agreement_id)
+             WHERE a.year = \(year) AND a.drafted_on <= \(d)::date AND a.recorded_at <= \(knownAt)
+               AND (\(district)::text IS NULL OR a.district = \(district))
+               AND (\(government)::text IS NULL OR a.government = \(government))
+               AND (\(agreement)::text IS NULL OR a.agreement_id = \(agreement))
+               AND g.given_on <= \(d)::date AND g.recorded_at <= \(knownAt)
+             GROUP BY a.committee
+            """,
+            logger: logger)
+        var given: [String: Int] = [:]
+        for try await (committee, count) in counts.decode((String, Int64).self) { given[committee] = Int(count) }
+        return (commitments, given)
     }
 
     static func days(from a: LocalDate, to b: LocalDate) -> Int {

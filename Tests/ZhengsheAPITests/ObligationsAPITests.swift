@@ -44,6 +44,17 @@ import ZhengsheTestSupport
             #expect(street.status == .ok && street.json["summary"] as? [String: Int] == summary)
             #expect((street.json["committees"] as? [[String: Any]])?.map { $0["committee"] as? String } == ["320412001001"])
 
+            // The street's line for its committee, in the order asked; an order it does not know is a 400 naming the parameter.
+            let sorted = try await client.call(.get, "/v1/governments/320412001/obligations?year=2026&sort=overdue", token: p.government)
+            let line = (sorted.json["committees"] as? [[String: Any]])?.first
+            #expect(line?["overdue"] == nil && (line?["summary"] as? [String: Int])?["overdue"] == 13 && line?["outstanding"] as? Int == 12_000_000)
+            #expect(line?["refusals"] as? Int == 0 && line?["claimsWaitingGovernment"] as? Int == 0 && line?["agreement"] as? String == "320412001001-2026")
+            #expect(sorted.json["claims"] as? [Any] != nil && sorted.json["refusals"] as? [Any] != nil && sorted.json["guidanceGiven"] as? Int == 0)
+            let commitments = sorted.json["commitments"] as? [[String: Any]]
+            #expect(commitments?.map { $0["commitmentId"] as? String } == ["g1"] && commitments?.first?["given"] as? Int == 0)
+            let unknownOrder = try await client.call(.get, "/v1/governments/320412001/obligations?year=2026&sort=size", token: p.government)
+            #expect(unknownOrder.status == .badRequest && unknownOrder.field == "/sort", "\(unknownOrder.json)")
+
             for (path, token, status) in [
                 ("/v1/committees/320412001001/obligations", p.otherCommittee, HTTPResponse.Status.notFound),
                 ("/v1/committees/320412001001/obligations", p.otherGovernment, .notFound),

@@ -40,7 +40,11 @@ struct HandBuiltYear {
             "items": [
                 ["itemId": "i1", "code": "A01", "title": "人口信息采集", "indicators": [] as [Any], "frequency": "monthly", "funding": funding + (extra ?? 0)],
             ],
-            "lawfulDuties": ["L01"], "governmentCommitments": [] as [Any], "installments": installments,
+            "lawfulDuties": ["L01"], "governmentCommitments": [
+                ["commitmentId": "g-visit", "kind": "guidance", "description": "采集业务上门指导", "itemId": "i1"],
+                ["commitmentId": "g-train", "kind": "training", "description": "年度业务培训"],
+                ["commitmentId": "g-room", "kind": "workingConditions", "description": "提供采集设备"],
+            ], "installments": installments,
             "breachClauses": [
                 ["clauseId": "c-gov", "party": "government", "description": "未按期拨付经费", "deductionCap": 500_000],
                 ["clauseId": "c-com", "party": "committee", "description": "未完成协助事项", "deductionCap": 300_000],
@@ -63,6 +67,9 @@ struct HandBuiltYear {
         try await file("DutyReported", ["reportId": "r-02", "itemId": "i1", "period": "2026-02", "indicatorValues": [:] as [String: Any]], by: committee, on: "2026-02-27")
         try await file("ReportRejected", ["reportId": "r-02", "reason": "缺少台账"], by: government, on: "2026-03-02")
         try await file("DutyReported", ["reportId": "r-02b", "itemId": "i1", "period": "2026-02", "indicatorValues": [:] as [String: Any]], by: committee, on: "2026-03-05")
+        // A guidance visit on i1 (answers g-visit); a task pushed without admission, refused.
+        try await file("GuidanceGiven", ["guidanceId": "gd1", "kind": "visit", "itemId": "i1", "summary": "上门指导采集"], by: government, on: "2026-03-10")
+        try await file("TaskRefused", ["refusalId": "x1", "requestingDepartment": "文明办", "task": "文明创建台账", "requestedOn": "2026-03-18"], by: committee, on: "2026-03-20")
         // p1 (due 31 March) paid late, in full, and confirmed.
         try await file("FundsTransferred", ["transferId": "t1", "installmentId": "p1", "amount": 5_000_000, "valueDate": "2026-04-10", "voucher": "财拨-1"],
                        by: government, on: "2026-04-10")
@@ -82,5 +89,8 @@ struct HandBuiltYear {
         // The committee claims against the government; the district deducts 2,000 yuan.
         try await file("BreachClaimFiled", ["claimId": "b1", "claimant": "committee", "clauseId": "c-gov", "description": "第一批经费逾期"], by: committee, on: "2026-10-05")
         try await file("BreachClaimSettled", ["claimId": "b1", "outcome": "partlyUpheld", "deduction": 200_000, "reasoning": "逾期属实"], by: bureau, on: "2026-10-20")
+        // Training given (answers g-train); the government claims against the committee, unanswered.
+        try await file("GuidanceGiven", ["guidanceId": "gd2", "kind": "training", "summary": "年度培训"], by: government, on: "2026-07-15")
+        try await file("BreachClaimFiled", ["claimId": "b2", "claimant": "government", "clauseId": "c-com", "description": "三月报告未报"], by: government, on: "2026-11-02")
     }
 }

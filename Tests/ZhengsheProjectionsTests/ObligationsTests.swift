@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZhengsheApplication
+@testable import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
 import ZhengsheStore
@@ -15,7 +15,7 @@ import ZhengsheTestSupport
         let year = HandBuiltYear(database)
         try await year.firstHalf()
         try await year.secondHalf()
-        try await ProjectionRunnerTests.catchUp(ProjectionRunner(projection: ObligationsProjection(), store: database.store, logger: database.logger), database)
+        try await ProjectionRunnerTests.catchUpAll(database)
 
         func report(_ asOf: String, by actor: Actor? = nil) async throws -> Obligations.Report {
             try await year.app.obligations.committee("320412001001", .init(year: 2026, asOf: LocalDate(asOf)), for: actor ?? year.committee)
@@ -56,6 +56,78 @@ import ZhengsheTestSupport
     }
 }
 
+/// The government's side of the hand-built year: its commitments against the guidance given,
+/// open claims and who must act, refused tasks, and the street's line for its committee.
+@Suite(.timeLimit(.minutes(2))) struct GovernmentSideTests {
+    @Test(.database) func commitmentsClaimsAndRefusalsAsOfEachDate() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        try await ProjectionRunnerTests.catchUpAll(database)
+        let betweenHalves = Date()
+        try await Task.sleep(for: .milliseconds(20))
+        try await year.secondHalf()
+        try await ProjectionRunnerTests.catchUpAll(database)
+        func street(_ asOf: String, knownAt: Date? = nil) async throws -> Obligations.Report {
+            try await year.app.obligations.government("320412001", .init(year: 2026, asOf: LocalDate(asOf), knownAt: knownAt), for: year.government)
+        }
+        func given(_ report: Obligations.Report) -> [String: Int?] {
+            Dictionary(uniqueKeysWithValues: report.commitments.map { ($0.commitmentId, $0.given) })
+        }
+
+        // 15 April: one visit on i1 answers g-visit; training not yet; working conditions are not filed as guidance.
+        let april = try await street("2026-04-15")
+        #expect(given(april) == ["g-visit": 1, "g-train": 0, "g-room": nil])
+        #expect(april.commitments.first { $0.commitmentId == "g-visit" }?.lastGivenOn == LocalDate("2026-03-10"))
+        #expect(april.guidanceGiven == 1 && april.claims.isEmpty)
+        #expect(april.refusals.map(\.refusalId) == ["x1"] && april.refusals.first?.admitted == false)
+        let line = try #require(april.committees.first)
+        #expect(april.committees.count == 1 && line.committee == "320412001001" && line.agreement == "320412001001-2026")
+        #expect(line.refusals == 1 && line.refusalsNotAdmitted == 1 && line.guidanceGiven == 1 && line.commitmentsUnanswered == 1)
+        #expect(line.summary == april.summary && line.funding.transferred == 5_000_000 && line.funding.installmentsLate == 1)
+        // Before the visit: nothing given, two commitments unanswered.
+        let march = try await street("2026-03-09")
+        #expect(given(march) == ["g-visit": 0, "g-train": 0, "g-room": nil] && march.committees.first?.commitmentsUnanswered == 2)
+        #expect(march.refusals.isEmpty, "refused on 20 March")
+
+        // 10 October: the committee's claim of 5 October is unanswered: the government must act.
+        let october = try await street("2026-10-10")
+        #expect(october.claims.map(\.claimId) == ["b1"] && october.claims.first?.mustAct == "government")
+        #expect(october.committees.first?.claimsWaitingGovernment == 1)
+        // Year end: b1 settled without a rectification deadline (done); b2 waits for the committee's answer.
+        let yearEnd = try await street("2026-12-31")
+        #expect(yearEnd.claims.map(\.claimId) == ["b2"] && yearEnd.claims.first?.mustAct == "committee")
+        let end = try #require(yearEnd.committees.first)
+        #expect(end.claimsWaitingGovernment == 0 && end.claimsWaitingCommittee == 1 && end.commitmentsUnanswered == 0 && end.guidanceGiven == 2)
+        #expect(end.funding.outstanding == 2_000_000 && end.funding.installmentsLate == 2)
+        // The committee sees the same of its own agreement.
+        let own = try await year.app.obligations.committee("320412001001", .init(year: 2026, asOf: LocalDate("2026-12-31")), for: year.committee)
+        #expect(own.claims == yearEnd.claims && own.commitments == yearEnd.commitments && own.refusals == yearEnd.refusals && own.owed == end.funding)
+        // Year end as known between the halves: no training recorded yet, no claims.
+        let known = try await street("2026-12-31", knownAt: betweenHalves)
+        #expect(given(known)["g-train"] == 0 && known.guidanceGiven == 1 && known.claims.isEmpty)
+    }
+}
+
+/// A street's committees listed by the figure asked, largest first, ties by code.
+@Suite struct CommitteeOrderTests {
+    @Test func largestFirstThenByCode() {
+        func line(_ committee: String, overdue: Int, outstanding: Int64, refusals: Int) -> Obligations.CommitteeLine {
+            var funding = FundingLedger.Figures()
+            funding.due = outstanding
+            var line = Obligations.CommitteeLine(committee: committee, agreement: "\(committee)-2026", summary: .init(counts: [.overdue: overdue]), funding: funding)
+            line.refusals = refusals
+            return line
+        }
+        let lines = [line("320412001003", overdue: 2, outstanding: 0, refusals: 1), line("320412001001", overdue: 5, outstanding: 100, refusals: 1),
+                     line("320412001002", overdue: 2, outstanding: 300, refusals: 0)]
+        #expect(Obligations.sorted(lines, by: .committee).map(\.committee) == ["320412001001", "320412001002", "320412001003"])
+        #expect(Obligations.sorted(lines, by: .overdue).map(\.committee) == ["320412001001", "320412001002", "320412001003"])
+        #expect(Obligations.sorted(lines, by: .outstanding).map(\.committee) == ["320412001002", "320412001001", "320412001003"])
+        #expect(Obligations.sorted(lines, by: .refusals).map(\.committee) == ["320412001001", "320412001003", "320412001002"])
+    }
+}
+
 /// What an amendment and a termination change in what is owed: only what falls due after them.
 @Suite(.timeLimit(.minutes(2))) struct ObligationChangesTests {
     @Test(.database) func anAmendmentAddsReportsOnlyFromItsEffectAndATerminationEndsThem() async throws {
@@ -71,7 +143,7 @@ import ZhengsheTestSupport
         try await year.file("AmendmentProposed", ["amendmentId": "am2", "proposedBy": "government", "rationale": "新增巡查", "terms": terms], by: year.government, on: "2026-06-28")
         try await year.file("AmendmentSigned", ["amendmentId": "am2", "side": "government", "signatory": "王", "title": "主任"], by: year.government, on: "2026-06-30")
         try await year.file("AmendmentSigned", ["amendmentId": "am2", "side": "committee", "signatory": "李", "title": "主任"], by: year.committee, on: "2026-07-01")
-        try await ProjectionRunnerTests.catchUp(ProjectionRunner(projection: ObligationsProjection(), store: database.store, logger: database.logger), database)
+        try await ProjectionRunnerTests.catchUpAll(database)
 
         func lines(_ asOf: String) async throws -> [ReportObligations.Line] {
             try await year.app.obligations.committee("320412001001", .init(year: 2026, asOf: LocalDate(asOf)), for: year.committee).lines
@@ -84,7 +156,7 @@ import ZhengsheTestSupport
         #expect(try await lines("2026-06-30").filter { $0.itemId == "i2" }.isEmpty)
 
         try await year.file("AgreementTerminated", ["by": "district", "reason": "社区撤并"], by: year.bureau, on: "2026-09-10")
-        try await ProjectionRunnerTests.catchUp(ProjectionRunner(projection: ObligationsProjection(), store: database.store, logger: database.logger), database)
+        try await ProjectionRunnerTests.catchUpAll(database)
         // Terminated on 10 September: nothing falls due after it.
         let december = try await lines("2026-12-31")
         #expect(december.allSatisfy { $0.dueDate <= LocalDate("2026-09-10")! })

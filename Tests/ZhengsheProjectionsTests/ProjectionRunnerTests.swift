@@ -34,6 +34,13 @@ import ZhengsheTestSupport
         Issue.record("the projection did not reach the head")
     }
 
+    /// Catches up every projection the service runs.
+    static func catchUpAll(_ database: TestDatabase) async throws {
+        for projection in Projections.all {
+            try await catchUp(ProjectionRunner(projection: projection, store: database.store, logger: database.logger), database)
+        }
+    }
+
     static func live(_ name: String, _ database: TestDatabase) async throws -> ProjectionGeneration {
         try #require(try await ProjectionGenerations(client: database.client, logger: database.logger).list(name).first { $0.status == .live })
     }
@@ -77,6 +84,49 @@ import ZhengsheTestSupport
         }
         let generations = try await ProjectionGenerations(client: database.client, logger: database.logger).list("funding")
         #expect(generations.map(\.generation) == [2], "the old generation is dropped")
+    }
+
+    /// Every projection the service runs, built in two steps and then rebuilt from the first event:
+    /// exactly the same rows, table by table (the batched writes included).
+    @Test(.database) func everyProjectionRebuildsToTheSameRows() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        try await Self.catchUpAll(database)
+        try await year.secondHalf()
+        try await Self.catchUpAll(database)
+        for projection in Projections.all {
+            let runner = ProjectionRunner(projection: projection, store: database.store, logger: database.logger)
+            let live = try await Self.live(projection.name, database)
+            var incremental: [String: [String]] = [:]
+            for table in projection.tables {
+                incremental[table] = try await Self.rows(table, in: live.schema, database)
+                #expect(incremental[table]?.isEmpty == false, "\(projection.name).\(table) has rows to compare")
+            }
+            try await ProjectionGenerations(client: database.client, logger: database.logger).startBuilding(projection)
+            try await Self.catchUp(runner, database)
+            let rebuilt = try await Self.live(projection.name, database)
+            #expect(rebuilt.generation == live.generation + 1 && rebuilt.position == live.position)
+            for table in projection.tables {
+                #expect(try await Self.rows(table, in: rebuilt.schema, database) == incremental[table], "\(projection.name).\(table): rebuilt = incremental")
+            }
+        }
+    }
+
+    /// A write collected over a batch that fails does not say which event caused it: the runner
+    /// applies the batch again event by event, keeps everything before the event, and names it.
+    @Test(.database) func aFailedBatchWriteIsNarrowedToItsEvent() async throws {
+        let database = try TestDatabase.current
+        try await HandBuiltYear(database).firstHalf()
+        let runner = ProjectionRunner(projection: RefusesReceipts(), store: database.store, logger: database.logger)
+        await #expect(throws: ProjectionFailure.self) {
+            try await database.client.withConnection { connection in try await runner.catchUp(on: connection) }
+        }
+        let stopped = try #require(try await ProjectionGenerations(client: database.client, logger: database.logger).list("batched").first)
+        #expect(stopped.lastError?.contains("ReceiptConfirmed") == true, "\(stopped.lastError ?? "")")
+        let kept = try await Self.rows("batched_events", in: stopped.schema, database)
+        #expect(kept.count > 0 && kept.count == Int(stopped.eventsApplied), "every event before the failing one, once")
+        #expect(!kept.contains { $0.contains("ReceiptConfirmed") })
     }
 
     /// During a deploy two versions of the code may run: an older one never touches a newer
@@ -215,6 +265,28 @@ struct CrashAfterWriting: Projection {
         try await inner.apply(events, schema: schema, on: connection, logger: logger)
         if let transfer = events.first(where: { $0.type == "FundsTransferred" }) {
             throw ProjectionFailure(event: transfer, reason: "simulated crash after writing the batch")
+        }
+    }
+}
+
+/// Writes every event's type in one statement per batch; the table refuses ReceiptConfirmed.
+struct RefusesReceipts: Projection {
+    let name = "batched"
+    let version = 1
+    let tables = ["batched_events"]
+    func createTables(in schema: String) -> [String] {
+        ["CREATE TABLE \(schema).batched_events (position bigint PRIMARY KEY, type text NOT NULL CHECK (type <> 'ReceiptConfirmed'))"]
+    }
+
+    func apply(_ events: [RecordedEvent], schema: String, on connection: PostgresConnection, logger: Logger) async throws {
+        var binds = PostgresBindings()
+        try binds.append(events.map(\.position.globalPosition))
+        try binds.append(events.map(\.type))
+        do {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(schema).batched_events SELECT * FROM unnest($1::bigint[], $2::text[])", binds: binds), logger: logger)
+        } catch {
+            throw ProjectionBatchFailed(reason: String(reflecting: error))
         }
     }
 }

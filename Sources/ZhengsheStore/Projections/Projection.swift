@@ -23,6 +23,19 @@ public protocol Projection: Sendable {
     func apply(_ events: [RecordedEvent], schema: String, on connection: PostgresConnection, logger: Logger) async throws
 }
 
+/// Writes a projection collected over a whole batch failed, and which event of the batch caused it
+/// is not known. The runner applies the batch again event by event, each with its checkpoint, so
+/// that the failure names its event (``ProjectionFailure``).
+public struct ProjectionBatchFailed: Error, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
 /// An event a projection could not apply, and why.
 public struct ProjectionFailure: Error, CustomStringConvertible {
     public var event: RecordedEvent

@@ -176,7 +176,15 @@ public struct ProjectionRunner: Service {
             var events = try await store.readAll(after: position, limit: batchSize)
             if let limit { events = events.filter { $0.position <= limit } }
             guard let last = events.last else { return (position, true) }
-            try await apply(events, to: generation, after: position, on: connection)
+            do {
+                try await apply(events, to: generation, after: position, on: connection)
+            } catch let failure as ProjectionBatchFailed where events.count > 1 {
+                logger.warning("projection batch failed; applying it event by event to name the event", metadata: ["reason": "\(failure)"])
+                for event in events {
+                    try await apply([event], to: generation, after: position, on: connection)
+                    position = event.position
+                }
+            }
             position = last.position
             applied += 1
         }
@@ -209,6 +217,8 @@ public struct ProjectionRunner: Service {
             Counter(label: "zhengshe_projection_events_total", dimensions: [("projection", projection.name)]).increment(by: events.count)
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
+            var error = error
+            if let batch = error as? ProjectionBatchFailed, events.count == 1 { error = ProjectionFailure(event: events[0], reason: batch.reason) }
             if let failure = error as? ProjectionFailure {
                 logger.error("projection stopped at an event it cannot apply", metadata: ["failure": "\(failure)"])
                 _ = try? await connection.query(
