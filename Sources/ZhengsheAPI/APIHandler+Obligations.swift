@@ -12,8 +12,8 @@ extension APIHandler {
         let answer = try await obligations(
             scope: "committee", code: code, year: q.year, asOf: q.asOf, knownAt: q.knownAt, minPosition: q.minPosition, status: q.status?.rawValue,
             csv: Self.wantsCSV(q.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)), offset: q.offset, limit: q.limit
-        ) { query, actor in
-            try await services.obligations.committee(code, query, for: actor)
+        ) { query, page, actor in
+            try await services.obligations.committee(code, query, page: page, for: actor)
         }
         return .ok(.init(body: answer.asCSV ? .csv(HTTPBody(answer.csv)) : .json(answer.report)))
     }
@@ -25,8 +25,8 @@ extension APIHandler {
         let answer = try await obligations(
             scope: "government", code: code, year: q.year, asOf: q.asOf, knownAt: q.knownAt, minPosition: q.minPosition, status: q.status?.rawValue,
             csv: Self.wantsCSV(q.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)), offset: q.offset, limit: q.limit
-        ) { query, actor in
-            try await services.obligations.government(code, query, order: order, for: actor)
+        ) { query, page, actor in
+            try await services.obligations.government(code, query, page: page, order: order, for: actor)
         }
         return .ok(.init(body: answer.asCSV ? .csv(HTTPBody(answer.csv)) : .json(answer.report)))
     }
@@ -39,13 +39,14 @@ extension APIHandler {
 
     func obligations(
         scope: String, code: String, year: Int, asOf: String?, knownAt: Date?, minPosition: Int64?, status: String?, csv: Bool, offset: Int?, limit: Int?,
-        read: (Funding.Query, Actor) async throws -> Obligations.Report
+        read: (Funding.Query, ReportObligations.Page, Actor) async throws -> Obligations.Report
     ) async throws -> ObligationsAnswer {
         let (_, actor) = try AppRequestContext.requireActor()
         let (offset, limit) = (offset ?? 0, limit ?? 100)
         let query = try Self.readQuery(year: year, asOf: asOf, knownAt: knownAt, minPosition: minPosition, offset: offset, limit: limit)
-        let report = try await read(query, actor)
-        let shown = report.lines.filter { status == nil || $0.status.rawValue == status }
+        // A page of JSON; every line of the status as CSV.
+        let page = ReportObligations.Page(status: status.flatMap(ReportObligations.Status.init), offset: csv ? 0 : offset, limit: csv ? nil : limit)
+        let report = try await read(query, page, actor)
         let body = Components.Schemas.ObligationsReport(
             scope: try convert(RawText(scope)), code: code, year: report.year, asOf: report.asOf.description, knownAt: report.knownAt,
             summary: .init(report.summary.counts),
@@ -58,13 +59,13 @@ extension APIHandler {
             guidanceGiven: report.guidanceGiven,
             claims: try report.claims.map(Components.Schemas.ClaimEntry.init),
             refusals: report.refusals.map(Components.Schemas.RefusalEntry.init),
-            reports: try shown.dropFirst(offset).prefix(limit).map {
+            reports: try report.lines.map {
                 .init(agreement: $0.agreement, government: $0.government, committee: $0.committee, itemId: $0.itemId, itemTitle: $0.itemTitle,
                       period: $0.period, dueDate: $0.dueDate.description, status: try convert($0.status), reportId: $0.reportId,
                       reportedOn: $0.reportedOn?.description, outcomeOn: $0.outcomeOn?.description, onTime: $0.onTime, days: $0.days)
             },
-            page: .init(offset: offset, limit: limit, total: shown.count))
-        return ObligationsAnswer(report: body, csv: csv ? Self.csv(shown) : "", asCSV: csv)
+            page: .init(offset: offset, limit: limit, total: report.total))
+        return ObligationsAnswer(report: body, csv: csv ? Self.csv(report.lines) : "", asCSV: csv)
     }
 
     /// The parameters every read-side query shares, checked.

@@ -49,7 +49,10 @@ public struct Obligations: Sendable {
         public var asOf: LocalDate
         public var knownAt: Date
         public var summary: Summary
+        /// The page of expected reports asked for.
         public var lines: [ReportObligations.Line]
+        /// How many lines of the status asked for there are in all.
+        public var total: Int
         /// What is owed to the committees: the funding ledger's figures, summed over the scope.
         public var owed: FundingLedger.Figures
         public var commitments: [ReportObligations.Commitment]
@@ -63,22 +66,24 @@ public struct Obligations: Sendable {
 
     /// A committee's obligations for `query.year`: its own, its government's, the district's and
     /// its evaluators' to see.
-    public func committee(_ code: String, _ query: Funding.Query, for actor: Actor) async throws -> Report {
+    public func committee(_ code: String, _ query: Funding.Query, page: ReportObligations.Page = .init(), for actor: Actor) async throws -> Report {
         guard let committee = PartyCode(code), let id = AgreementID(committee: committee, year: query.year), Access.canSee(id, actor) else {
             throw ApplicationError.notFound("committee \(code)", field: "/committee")
         }
-        return try await report(.agreement(id.description), query, order: .committee)
+        return try await report(.agreement(id.description), query, page: page, order: .committee)
     }
 
     /// A street's committees' obligations: the government's own, the district's and its evaluators'.
-    public func government(_ code: String, _ query: Funding.Query, order: Order = .committee, for actor: Actor) async throws -> Report {
+    public func government(
+        _ code: String, _ query: Funding.Query, page: ReportObligations.Page = .init(), order: Order = .committee, for actor: Actor
+    ) async throws -> Report {
         guard let government = PartyCode(code), government.level == .government, Access.canSeeStreet(government, year: query.year, actor) else {
             throw ApplicationError.notFound("street/town \(code)", field: "/government")
         }
-        return try await report(.government(code), query, order: order)
+        return try await report(.government(code), query, page: page, order: order)
     }
 
-    func report(_ scope: FundingLedger.Scope, _ query: Funding.Query, order: Order) async throws -> Report {
+    func report(_ scope: FundingLedger.Scope, _ query: Funding.Query, page: ReportObligations.Page, order: Order) async throws -> Report {
         guard SharedRules.plausibleYears.contains(query.year) else {
             throw ApplicationError.badRequest(field: "/year", rule: "plausible-year", message: "year must be \(SharedRules.plausibleYears.lowerBound)–\(SharedRules.plausibleYears.upperBound) (年度)")
         }
@@ -90,24 +95,30 @@ public struct Obligations: Sendable {
                 for projection in ["obligations", "funding", "registers"] { try await readSide.waitFor(projection, position, within: query.wait) }
             }
             let year = query.year
-            let lines = try await reports.lines(scope, year: year, asOf: asOf, knownAt: knownAt)
-            let funding = try await ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
-            let (commitments, guidance) = try await reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)
-            let claims = try await registers.claims(scope, year: year, asOf: asOf, knownAt: knownAt).filter { $0.mustAct != nil }
-            let refusals = try await registers.refusals(scope, year: year, asOf: asOf, knownAt: knownAt)
+            // Six reads of one date and one instant, side by side on the pool's connections.
+            async let countsRead = reports.counts(scope, year: year, asOf: asOf, knownAt: knownAt)
+            async let linesRead = reports.lines(scope, year: year, asOf: asOf, knownAt: knownAt, page: page)
+            async let fundingRead = ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
+            async let commitmentsRead = reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)
+            async let claimsRead = registers.claims(scope, year: year, asOf: asOf, knownAt: knownAt)
+            async let refusalsRead = registers.refusals(scope, year: year, asOf: asOf, knownAt: knownAt)
+            let (counts, lines, funding, (commitments, guidance), allClaims, refusals) =
+                try await (countsRead, linesRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
+            let claims = allClaims.filter { $0.mustAct != nil }
 
             var committees: [String: CommitteeLine] = [:]
             for line in funding {
                 committees[line.committee] = CommitteeLine(committee: line.committee, agreement: line.agreement, summary: Summary(counts: [:]), funding: line.figures)
             }
-            func update(_ committee: String, agreement: String, _ change: (inout CommitteeLine) -> Void) {
-                var line = committees[committee] ?? CommitteeLine(committee: committee, agreement: agreement, summary: Summary(counts: [:]), funding: .init())
+            func update(_ committee: String, _ change: (inout CommitteeLine) -> Void) {
+                // A committee has one agreement a year, named after it (AgreementID).
+                var line = committees[committee] ?? CommitteeLine(committee: committee, agreement: "\(committee)-\(year)", summary: Summary(counts: [:]), funding: .init())
                 change(&line)
                 committees[committee] = line
             }
-            for line in lines { update(line.committee, agreement: line.agreement) { $0.summary.counts[line.status, default: 0] += 1 } }
+            for (committee, statuses) in counts { update(committee) { $0.summary.counts = statuses } }
             for claim in claims {
-                update(claim.committee, agreement: claim.agreement) {
+                update(claim.committee) {
                     switch claim.mustAct {
                     case "government": $0.claimsWaitingGovernment += 1
                     case "committee": $0.claimsWaitingCommittee += 1
@@ -116,20 +127,21 @@ public struct Obligations: Sendable {
                 }
             }
             for refusal in refusals {
-                update(refusal.committee, agreement: refusal.agreement) {
+                update(refusal.committee) {
                     $0.refusals += 1
                     if !refusal.admitted { $0.refusalsNotAdmitted += 1 }
                 }
             }
             for commitment in commitments where commitment.given == 0 {
-                update(commitment.committee, agreement: commitment.agreement) { $0.commitmentsUnanswered += 1 }
+                update(commitment.committee) { $0.commitmentsUnanswered += 1 }
             }
-            for (committee, count) in guidance { update(committee, agreement: "") { $0.guidanceGiven = count } }
+            for (committee, count) in guidance { update(committee) { $0.guidanceGiven = count } }
 
-            var counts: [ReportObligations.Status: Int] = [:]
-            for line in lines { counts[line.status, default: 0] += 1 }
+            var summary: [ReportObligations.Status: Int] = [:]
+            for statuses in counts.values { summary.merge(statuses, uniquingKeysWith: +) }
             return Report(
-                year: year, asOf: asOf, knownAt: knownAt, summary: Summary(counts: counts), lines: lines,
+                year: year, asOf: asOf, knownAt: knownAt, summary: Summary(counts: summary), lines: lines,
+                total: page.status.map { summary[$0] ?? 0 } ?? summary.values.reduce(0, +),
                 owed: funding.reduce(FundingLedger.Figures()) { $0 + $1.figures }, commitments: commitments,
                 guidanceGiven: guidance.values.reduce(0, +), claims: claims, refusals: refusals,
                 committees: Self.sorted(Array(committees.values), by: order))

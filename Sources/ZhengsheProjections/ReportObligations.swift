@@ -52,12 +52,71 @@ public struct ReportObligations: Sendable {
     /// Days that count as "due soon".
     public static let soon = 30
 
-    /// Every expected report of the agreements of `scope` in `year`, by due date.
-    public func lines(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Line] {
+    /// Which lines of a status, and how many.
+    public struct Page: Sendable, Hashable {
+        public var status: Status?
+        public var offset: Int
+        /// Every line when nil.
+        public var limit: Int?
+
+        public init(status: Status? = nil, offset: Int = 0, limit: Int? = nil) {
+            self.status = status
+            self.offset = offset
+            self.limit = limit
+        }
+    }
+
+    /// How many expected reports of the agreements of `scope` stand where, per committee.
+    public func counts(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: [Status: Int]] {
+        let rows = try await client.query(Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: "SELECT committee, status, count(*) FROM l GROUP BY 1, 2"),
+                                          logger: logger)
+        var counts: [String: [Status: Int]] = [:]
+        for try await (committee, status, count) in rows.decode((String, String, Int64).self) {
+            guard let status = Status(rawValue: status) else { continue }
+            counts[committee, default: [:]][status] = Int(count)
+        }
+        return counts
+    }
+
+    /// The expected reports of the agreements of `scope` in `year`, by due date: those of
+    /// `page.status` (all when nil), from `page.offset`, at most `page.limit`.
+    public func lines(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, page: Page = Page()) async throws -> [Line] {
+        let filter = page.status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
+        let limit = page.limit.map { "LIMIT \(max(0, $0))" } ?? ""
+        let rows = try await client.query(
+            Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
+                SELECT agreement_id, government, committee, item_id, item_title, period, due_date::text, report_id, reported_on::text, outcome_on::text,
+                       status, days
+                  FROM l \(filter)
+                 ORDER BY due_date, agreement_id, item_id, period
+                OFFSET \(max(0, page.offset)) \(limit)
+                """),
+            logger: logger)
+        var lines: [Line] = []
+        for try await (id, government, committee, item, title, period, due, report, reported, outcomeOn, status, days)
+            in rows.decode((String, String, String, String, String, String, String, String?, String?, String?, String, Int32?).self)
+        {
+            guard let dueDate = LocalDate(due), let status = Status(rawValue: status) else { continue }
+            let reportedOn = reported.flatMap(LocalDate.init)
+            lines.append(Line(
+                agreement: id, government: government, committee: committee, itemId: item, itemTitle: title, period: period, dueDate: dueDate,
+                status: status, reportId: report, reportedOn: reportedOn, outcomeOn: outcomeOn.flatMap(LocalDate.init),
+                onTime: reportedOn.map { $0 <= dueDate }, days: days.map(Int.init)))
+        }
+        return lines
+    }
+
+    /// Every expected report of the agreements of `scope` in `year` as the relation `l`, with its
+    /// status as of `asOf` as known at `knownAt`, followed by `then`, which reads `l`.
+    ///
+    /// A report is owed under the highest terms version in force on its due date (the first
+    /// version for what fell due before the agreement took effect): each version in force covers
+    /// the due dates from its first day to the next version's. The report standing for a period
+    /// is the last filed by the date; its outcome counts once decided by the date.
+    static func query(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, then: String) -> PostgresQuery {
         let (district, government, agreement) = scope.columns
         let d = asOf.description
-        let rows = try await client.query(
-            """
+        return """
             WITH a AS (
                 SELECT * FROM projections.obligation_agreements
                  WHERE year = \(year) AND drafted_on <= \(d)::date AND recorded_at <= \(knownAt)
@@ -65,61 +124,40 @@ public struct ReportObligations: Sendable {
                    AND (\(government)::text IS NULL OR government = \(government))
                    AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
             ), tv AS (
-                SELECT f.agreement_id, f.terms_version, f.in_force_from
+                SELECT f.agreement_id, f.terms_version,
+                       CASE WHEN row_number() OVER w = 1 THEN '-infinity'::date ELSE f.in_force_from END AS covers_from,
+                       coalesce(lead(f.in_force_from) OVER w, 'infinity'::date) AS covers_until,
+                       CASE WHEN a.ended_on <= \(d)::date AND a.ended_recorded_at <= \(knownAt) THEN a.ended_on END AS ended_on
                   FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
                  WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
+                WINDOW w AS (PARTITION BY f.agreement_id ORDER BY f.in_force_from, f.terms_version)
             ), due AS (
-                -- Each report is owed under the highest version in force on its due date (the first
-                -- version for what fell due before the agreement took effect).
-                SELECT r.* FROM projections.obligation_reports_due r JOIN a USING (agreement_id)
-                 WHERE r.terms_version = coalesce(
-                           (SELECT max(tv.terms_version) FROM tv WHERE tv.agreement_id = r.agreement_id AND tv.in_force_from <= r.due_date),
-                           (SELECT min(tv.terms_version) FROM tv WHERE tv.agreement_id = r.agreement_id))
-                   AND NOT (a.ended_on IS NOT NULL AND a.ended_on <= \(d)::date AND a.ended_recorded_at <= \(knownAt) AND r.due_date > a.ended_on)
-            ), f AS (
+                SELECT r.* FROM projections.obligation_reports_due r
+                  JOIN tv ON tv.agreement_id = r.agreement_id AND tv.terms_version = r.terms_version
+                 WHERE r.due_date >= tv.covers_from AND r.due_date < tv.covers_until AND (tv.ended_on IS NULL OR r.due_date <= tv.ended_on)
+            ), f AS MATERIALIZED (
                 SELECT DISTINCT ON (r.agreement_id, r.item_id, r.period) r.agreement_id, r.item_id, r.period, r.report_id, r.reported_on,
                        CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
                        CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on
                   FROM projections.obligation_report_filings r JOIN a USING (agreement_id)
                  WHERE r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)
                  ORDER BY r.agreement_id, r.item_id, r.period, r.global_position DESC
+            ), l AS (
+                SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date,
+                       f.report_id, f.reported_on, f.outcome_on, s.status,
+                       CASE s.status WHEN 'overdue' THEN \(d)::date - due.due_date WHEN 'awaitingVerification' THEN \(d)::date - f.reported_on END AS days
+                  FROM due JOIN a USING (agreement_id)
+                  LEFT JOIN f ON f.agreement_id = due.agreement_id AND f.item_id = due.item_id AND f.period = due.period
+                 CROSS JOIN LATERAL (SELECT CASE
+                     WHEN f.outcome = 'verified' THEN 'verified'
+                     WHEN f.reported_on IS NOT NULL AND f.outcome IS NULL THEN 'awaitingVerification'
+                     WHEN due.due_date < \(d)::date THEN 'overdue'
+                     WHEN f.outcome = 'rejected' THEN 'rejected'
+                     WHEN due.due_date - \(d)::date <= \(Self.soon) THEN 'dueSoon'
+                     ELSE 'upcoming' END AS status) s
             )
-            SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date::text,
-                   f.report_id, f.reported_on::text, f.outcome, f.outcome_on::text
-              FROM due JOIN a USING (agreement_id)
-              LEFT JOIN f USING (agreement_id, item_id, period)
-             ORDER BY due.due_date, a.agreement_id, due.item_id, due.period
-            """,
-            logger: logger)
-        var lines: [Line] = []
-        for try await (id, government, committee, item, title, period, due, report, reported, outcome, outcomeOn)
-            in rows.decode((String, String, String, String, String, String, String, String?, String?, String?, String?).self)
-        {
-            guard let dueDate = LocalDate(due) else { continue }
-            let reportedOn = reported.flatMap(LocalDate.init)
-            var line = Line(agreement: id, government: government, committee: committee, itemId: item, itemTitle: title, period: period,
-                            dueDate: dueDate, status: .upcoming, reportId: report, reportedOn: reportedOn, outcomeOn: outcomeOn.flatMap(LocalDate.init),
-                            onTime: reportedOn.map { $0 <= dueDate })
-            switch (reportedOn, outcome) {
-            case (_, "verified"?):
-                line.status = .verified
-            case (let reportedOn?, nil):
-                line.status = .awaitingVerification
-                line.days = Self.days(from: reportedOn, to: asOf)
-            default:
-                // Not reported, or rejected and not refiled.
-                if dueDate < asOf {
-                    line.status = .overdue
-                    line.days = Self.days(from: dueDate, to: asOf)
-                } else if outcome == "rejected" {
-                    line.status = .rejected
-                } else {
-                    line.status = Self.days(from: asOf, to: dueDate) <= Self.soon ? .dueSoon : .upcoming
-                }
-            }
-            lines.append(line)
-        }
-        return lines
+            \(unescaped: then)
+            """
     }
 
     /// A commitment of the government's (政府承诺事项: guidance, training, working conditions) in
@@ -194,9 +232,5 @@ public struct ReportObligations: Sendable {
         var given: [String: Int] = [:]
         for try await (committee, count) in counts.decode((String, Int64).self) { given[committee] = Int(count) }
         return (commitments, given)
-    }
-
-    static func days(from a: LocalDate, to b: LocalDate) -> Int {
-        Int((b.start.timeIntervalSince(a.start) / 86_400).rounded())
     }
 }

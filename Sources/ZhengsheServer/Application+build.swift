@@ -31,6 +31,8 @@ public func buildApplication(
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     _ = Telemetry.registry  // before anything makes a metric
+    var configuration = configuration
+    configuration.options.additionalStartupParameters += Database.sessionSettings
     let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)

@@ -7,6 +7,15 @@ import ZhengsheStore
 /// How the service reaches PostgreSQL: the server `DATABASE_URL` names, or the embedded cluster
 /// in the data folder, started (and initialised on first start) when needed.
 public struct Database: Sendable {
+    /// Set on every connection of the service. A transaction left open must not hold back the
+    /// global read (which waits for the oldest transaction in the cluster) for long; the read
+    /// side's queries sort tens of thousands of rows for a street, in memory rather than on disk.
+    public static let sessionSettings: [(String, String)] = [
+        ("idle_in_transaction_session_timeout", "30s"),
+        ("work_mem", "32MB"),
+        ("application_name", "zhengshe"),
+    ]
+
     public var configuration: PostgresClient.Configuration
     /// Services that must run around the client: the embedded cluster, stopped last on shutdown.
     public var services: [any Service]

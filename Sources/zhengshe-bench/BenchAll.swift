@@ -51,22 +51,34 @@ struct BenchAll: AsyncParsableCommand {
                 }
 
                 say("bulk load: a city-year of \(committees) committees through the deciders")
-                let plan = CityPlan(committees: committees, year: LocalDate(Date()).year)
+                // One street or town a district, as large as the biggest: the street's read covers
+                // all of a district's committees.
+                let plan = CityPlan(committees: committees, streetsPerDistrict: 1, year: LocalDate(Date()).year)
+                results.committeesPerStreet = plan.committeesPerStreet
                 let summary = try await CityGenerator(plan: plan, store: store, logger: logger).run()
                 results.bulkLoad = .init(events: summary.events, seconds: summary.seconds, perSecond: summary.eventsPerSecond, refused: summary.refused)
 
                 let fixture = try await HTTPFixture.prepare(client: client, store: store, plan: plan, logger: logger)
-                let server = try ServerProcess.start(port: port, databaseURL: cluster.url(database: "bench"))
+                say("read side: zhengshe serve builds every projection over the city-year")
+                let events = try await ReadSideProbe.eventCount(client, logger: logger)
+                let started = ContinuousClock.now
+                var server = try ServerProcess.start(port: port, databaseURL: cluster.url(database: "bench"))
                 defer { server.stop() }
                 try await server.waitUntilReady()
+                try await ReadSideProbe.waitUntilVisible(client, logger: logger)
+                let built = (ContinuousClock.now - started).seconds
+                results.readSideBuild = .init(events: events, seconds: built, perSecond: Double(events) / built, refused: 0)
 
                 let wrk = WRK(path: tools.wrk, base: "http://127.0.0.1:\(port)", seconds: seconds)
                 say("warm-up: reading every agreement once")
                 results.coldReads = try WRK(path: tools.wrk, base: wrk.base, seconds: max(seconds, 2 * committees / 100 + 5))
                     .run(script: fixture.warmUpScript(), connections: 2)
-                say("HTTP filings from wrk, 1/8/32 connections")
+                say("HTTP filings from wrk, 1/8/32 connections; the projections' lag sampled at 8")
                 for clients in [1, 8, 32] {
-                    results.http[clients] = try wrk.run(script: fixture.filingScript(), connections: clients)
+                    let sampler = clients == 8 ? Task { await ReadSideProbe.sampleLag(client, logger: logger) } : nil
+                    results.http[clients] = try await offThread { try wrk.run(script: fixture.filingScript(), connections: clients) }
+                    sampler?.cancel()
+                    if let sampler { results.lagSeconds = await sampler.value }
                     results.serveRSSMegabytes = max(results.serveRSSMegabytes, server.peakRSSMegabytes())
                 }
                 say("stream length: filings on a 10-event against a 1,000-event stream")
@@ -74,7 +86,18 @@ struct BenchAll: AsyncParsableCommand {
                 results.longStream = try wrk.run(script: fixture.singleStreamScript(fixture.long), connections: 1)
                 say("reads: GET an agreement on the loaded city-year")
                 results.reads = try wrk.run(script: fixture.readScript(), connections: 8)
+                try await ReadSideProbe.waitUntilVisible(client, logger: logger)
+                say("reads: a committee's and a street's obligations on the loaded city-year")
+                results.committeeObligations = try wrk.run(script: fixture.obligationsScript(plan: plan, street: false), connections: 8)
+                results.governmentObligations = try wrk.run(script: fixture.obligationsScript(plan: plan, street: true), connections: 8)
                 results.serveRSSMegabytes = max(results.serveRSSMegabytes, server.peakRSSMegabytes())
+
+                say("HTTP filings at 8 connections on zhengshe serve --no-projections")
+                server.stop()
+                server = try ServerProcess.start(port: port, databaseURL: cluster.url(database: "bench"), projections: false)
+                try await server.waitUntilReady()
+                _ = try wrk.run(script: fixture.warmUpScript(), connections: 2)
+                results.httpWithoutProjections = try wrk.run(script: fixture.filingScript(), connections: 8)
             }
             try await cluster.stop()
         } catch {

@@ -5,6 +5,7 @@ import PostgresNIO
 import ZhengsheApplication
 import ZhengsheDemo
 import ZhengsheDomain
+import ZhengsheProjections
 import ZhengsheStore
 
 #if canImport(Glibc)
@@ -166,6 +167,24 @@ struct HTTPFixture {
             """
     }
 
+    /// Each request reads a committee's obligations (or its street's), picked at random, with its
+    /// street's token.
+    func obligationsScript(plan: CityPlan, street: Bool) -> String {
+        var chosen: [(String, String)] = []
+        for (path, token) in targets {
+            let committee = path.split(separator: "/")[2].prefix(12)
+            chosen.append(street ? ("/v1/governments/\(committee.prefix(9))/obligations?year=\(plan.year)", token) : ("/v1/committees/\(committee)/obligations?year=\(plan.year)", token))
+        }
+        if street { chosen = Array(Dictionary(chosen, uniquingKeysWith: { a, _ in a }).map { ($0.key, $0.value) }) }
+        return luaTargets(chosen.map { (path: $0.0, token: $0.1) }) + """
+            function init(args) math.randomseed(os.time()) end
+            function request()
+              local t = targets[math.random(#targets)]
+              return wrk.format("GET", t[1], {["Authorization"] = t[2]})
+            end
+            """
+    }
+
     /// Each request reads an agreement picked at random, as an admin.
     func readScript() -> String {
         luaTargets(targets.map { (String($0.path.dropLast("/events".count)), "") }) + """
@@ -188,7 +207,7 @@ final class ServerProcess {
         self.port = port
     }
 
-    static func start(port: Int, databaseURL: String) throws -> ServerProcess {
+    static func start(port: Int, databaseURL: String, projections: Bool = true) throws -> ServerProcess {
         let process = Process()
         // The service under test is the `zhengshe` built beside this program (`swift build -c release`).
         let own = Bundle.main.executablePath.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
@@ -196,7 +215,7 @@ final class ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: process.executableURL!.path) else {
             throw ValidationError("\(process.executableURL!.path) not found: build both programs first (swift build -c release)")
         }
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--database-url", databaseURL]
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--database-url", databaseURL] + (projections ? [] : ["--no-projections"])
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = "error"
         process.environment = environment
@@ -238,5 +257,60 @@ final class ServerProcess {
         process.interrupt()
         for _ in 0..<100 where process.isRunning { usleep(100_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// What the benchmark asks the database about the read side.
+enum ReadSideProbe {
+    static func eventCount(_ client: PostgresClient, logger: Logger) async throws -> Int {
+        for try await count in try await client.query("SELECT count(*) FROM events", logger: logger).decode(Int.self) { return count }
+        return 0
+    }
+
+    /// The last event recorded, and when.
+    static func head(_ client: PostgresClient, logger: Logger) async throws -> (position: Int64, recordedAt: Date)? {
+        let rows = try await client.query("SELECT global_position, recorded_at FROM events ORDER BY global_position DESC LIMIT 1", logger: logger)
+        for try await row in rows.decode((Int64, Date).self) { return row }
+        return nil
+    }
+
+    /// Whether every projection's live generation holds the event at `position`.
+    static func visible(_ position: Int64, _ generations: ProjectionGenerations) async throws -> Bool {
+        for projection in Projections.all where try await !generations.covers(projection.name, globalPosition: position) { return false }
+        return true
+    }
+
+    /// Waits until every projection holds the last event recorded.
+    static func waitUntilVisible(_ client: PostgresClient, logger: Logger) async throws {
+        let generations = ProjectionGenerations(client: client, logger: logger)
+        guard let head = try await head(client, logger: logger) else { return }
+        while try await !visible(head.position, generations) { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    /// Until cancelled, five times a second: the last event recorded, and the seconds until every
+    /// projection holds it.
+    static func sampleLag(_ client: PostgresClient, logger: Logger) async -> [Double] {
+        let generations = ProjectionGenerations(client: client, logger: logger)
+        var samples: [Double] = []
+        while !Task.isCancelled {
+            do {
+                if let head = try await head(client, logger: logger) {
+                    while try await !visible(head.position, generations) { try await Task.sleep(for: .milliseconds(2)) }
+                    samples.append(Date().timeIntervalSince(head.recordedAt))
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            } catch {
+                break
+            }
+        }
+        return samples
+    }
+}
+
+/// Runs a blocking call (a load generator run to its end) on a thread of its own, so that the
+/// tasks beside it keep theirs.
+func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

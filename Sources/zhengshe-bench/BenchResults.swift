@@ -33,6 +33,16 @@ struct BenchResults: Codable {
     /// Reads of agreements not yet in the service's state cache (folded from the whole stream).
     var coldReads: RunFigures?
     var serveRSSMegabytes = 0.0
+    /// Every projection built over the city-year by `zhengshe serve` from its start.
+    var readSideBuild: BulkLoad?
+    /// Seconds from an event's recording to its being visible in every projection, sampled while
+    /// HTTP filings ran at 8 clients.
+    var lagSeconds: [Double] = []
+    /// HTTP filings at 8 clients on a `zhengshe serve --no-projections`.
+    var httpWithoutProjections: RunFigures?
+    var committeeObligations: RunFigures?
+    var governmentObligations: RunFigures?
+    var committeesPerStreet = 0
 
     func table() -> String {
         func rate(_ f: RunFigures?) -> String { f.map { String(format: "%8.0f/s", $0.perSecond) } ?? "       –" }
@@ -62,6 +72,19 @@ struct BenchResults: Codable {
         lines.append("filing on a 1,000-event stream           1 \(rate(longStream))  \(ms(longStream?.p50))  \(ms(longStream?.p99))  \(rate(shortStream))    \(ratio(longStream, shortStream))   (baseline: 10-event stream)")
         lines.append("read an agreement (GET), warm            8 \(rate(reads))  \(ms(reads?.p50))  \(ms(reads?.p99))")
         lines.append("read an agreement (GET), first time      2 \(rate(coldReads))  \(ms(coldReads?.p50))  \(ms(coldReads?.p99))   (folds the whole stream)")
+        if let build = readSideBuild, let bulkLoad {
+            let built = RunFigures(perSecond: build.perSecond)
+            lines.append("read side built over the city-year        \(rate(built))                   \(rate(RunFigures(perSecond: bulkLoad.perSecond)))    \(ratio(built, RunFigures(perSecond: bulkLoad.perSecond)))   (all projections, \(String(format: "%.1f", build.seconds)) s; baseline: the bulk load)")
+        }
+        let without = httpWithoutProjections
+        lines.append("HTTP filing with the projectors running  8 \(rate(http[8]))  \(ms(http[8]?.p50))  \(ms(http[8]?.p99))  \(rate(without))    \(ratio(http[8], without))   (baseline: serve --no-projections)")
+        if !lagSeconds.isEmpty {
+            let sorted = lagSeconds.sorted()
+            func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
+            lines.append("projection lag, recorded → visible      8            \(ms(at(0.5)))  \(ms(at(0.99)))   (\(sorted.count) samples while filing at 8 clients; every projection)")
+        }
+        lines.append("a committee's obligations (GET)          8 \(rate(committeeObligations))  \(ms(committeeObligations?.p50))  \(ms(committeeObligations?.p99))")
+        lines.append("a street's obligations (GET)             8 \(rate(governmentObligations))  \(ms(governmentObligations?.p50))  \(ms(governmentObligations?.p99))   (\(committeesPerStreet) committees a street)")
         lines.append(String(format: "peak RSS of serve during the runs: %.0f MB", serveRSSMegabytes))
         lines.append("baselines: pgbench single-row INSERT (same clients) into a table shaped like events; bulk: 100-row INSERTs, 8 clients")
         return lines.joined(separator: "\n")

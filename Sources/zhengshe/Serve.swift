@@ -15,6 +15,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on; env HTTP_PORT.") var port: String?
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Seed a synthetic city-year first, unless the database already holds agreements.") var demo = false
+    @Flag(inversion: .prefixedNo, help: "Run the read side's projections here too (across processes one runs each; --no-projections leaves them to others).")
+    var projections = true
     @OptionGroup(title: "Demo city (with --demo)") var city: CityOptions
 
     func run() async throws {
@@ -24,7 +26,8 @@ struct Serve: AsyncParsableCommand {
         let app: any ApplicationProtocol
         do {
             if demo { try await seedDemo(database.configuration, logger: logger) }
-            app = try await buildApplication(http: settings.http, database: database.configuration, services: database.services, logger: logger)
+            app = try await buildApplication(
+                http: settings.http, database: database.configuration, services: database.services, projections: projections, logger: logger)
         } catch {
             await database.stopIfStarted()
             throw error

@@ -47,3 +47,17 @@ import ZhengsheTestSupport
         #expect(try script(99) != script(100))
     }
 }
+
+/// The demo city's committee codes: unique within a street however large, residents' committees
+/// 001–199 and villages 200–399 first, as the statistical codes have them.
+@Suite struct CityPlanTests {
+    @Test func everyCommitteeOfAStreetHasItsOwnCode() {
+        for perStreet in [1, 3, 42, 250, 500] {
+            let plan = CityPlan(committees: perStreet, districts: 1, streetsPerDistrict: 1, year: 2026)
+            let codes = plan.committees(in: plan.streets(in: plan.districtCodes[0])[0]).map { Int($0.rawValue.suffix(3))! }
+            #expect(codes.count == perStreet && Set(codes).count == perStreet, "\(perStreet) a street")
+            #expect(codes.prefix(6) == [1, 2, 200, 3, 4, 201].prefix(perStreet))
+            #expect(codes.allSatisfy { (1...899).contains($0) })
+        }
+    }
+}
