@@ -95,15 +95,14 @@ public struct Obligations: Sendable {
                 for projection in ["obligations", "funding", "registers"] { try await readSide.waitFor(projection, position, within: query.wait) }
             }
             let year = query.year
-            // Six reads of one date and one instant, side by side on the pool's connections.
-            async let countsRead = reports.counts(scope, year: year, asOf: asOf, knownAt: knownAt)
-            async let linesRead = reports.lines(scope, year: year, asOf: asOf, knownAt: knownAt, page: page)
+            // Five reads of one date and one instant, side by side on the pool's connections.
+            async let reportsRead = reports.read(scope, year: year, asOf: asOf, knownAt: knownAt, page: page)
             async let fundingRead = ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
             async let commitmentsRead = reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let claimsRead = registers.claims(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let refusalsRead = registers.refusals(scope, year: year, asOf: asOf, knownAt: knownAt)
-            let (counts, lines, funding, (commitments, guidance), allClaims, refusals) =
-                try await (countsRead, linesRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
+            let ((counts, lines), funding, (commitments, guidance), allClaims, refusals) =
+                try await (reportsRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
             let claims = allClaims.filter { $0.mustAct != nil }
 
             var committees: [String: CommitteeLine] = [:]

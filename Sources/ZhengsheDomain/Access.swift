@@ -43,4 +43,21 @@ public enum Access {
         case .evaluator: actor.party == district && actor.year == year
         }
     }
+
+    /// Whether `actor` may file on a district's evaluation of a year (within its rules: each side
+    /// scores the other, the third party surveys, the bureau runs it): every government and
+    /// committee of the district, its bureau, an evaluator of the district and year.
+    public static func canFile(_ evaluation: EvaluationID, _ actor: Actor) -> Bool {
+        switch actor.role {
+        case .admin: false
+        case .evaluator: actor.party == evaluation.district && actor.year == evaluation.year
+        case .government, .committee, .district: actor.party.map { evaluation.district.contains($0) } ?? false
+        }
+    }
+
+    /// Whether `actor` may read a district's whole evaluation, every side's scores included: its
+    /// bureau, an evaluator of the district and year, admin.
+    public static func canSee(_ evaluation: EvaluationID, _ actor: Actor) -> Bool {
+        canSeeDistrict(evaluation.district, year: evaluation.year, actor)
+    }
 }

@@ -43,3 +43,20 @@ public struct CatalogueID: Hashable, Sendable, CustomStringConvertible {
     /// The lists' stream: `catalogue-320412-2026`.
     public var stream: String { "catalogue-\(self)" }
 }
+
+/// A district's evaluation of a year (双向评估): `320412` and `2026`.
+public struct EvaluationID: Hashable, Sendable, CustomStringConvertible {
+    public let district: PartyCode
+    public let year: Int
+
+    public init?(district: PartyCode, year: Int) {
+        guard district.level == .district, SharedRules.plausibleYears.contains(year) else { return nil }
+        self.district = district
+        self.year = year
+    }
+
+    public var description: String { "\(district)-\(year)" }
+
+    /// The evaluation's stream: `evaluation-320412-2026`.
+    public var stream: String { "evaluation-\(self)" }
+}

@@ -66,44 +66,43 @@ public struct ReportObligations: Sendable {
         }
     }
 
-    /// How many expected reports of the agreements of `scope` stand where, per committee.
-    public func counts(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: [Status: Int]] {
-        let rows = try await client.query(Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: "SELECT committee, status, count(*) FROM l GROUP BY 1, 2"),
-                                          logger: logger)
-        var counts: [String: [Status: Int]] = [:]
-        for try await (committee, status, count) in rows.decode((String, String, Int64).self) {
-            guard let status = Status(rawValue: status) else { continue }
-            counts[committee, default: [:]][status] = Int(count)
-        }
-        return counts
-    }
-
-    /// The expected reports of the agreements of `scope` in `year`, by due date: those of
-    /// `page.status` (all when nil), from `page.offset`, at most `page.limit`.
-    public func lines(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, page: Page = Page()) async throws -> [Line] {
+    /// How many expected reports of the agreements of `scope` in `year` stand where, per
+    /// committee, and one page of them by due date: those of `page.status` (all when nil), from
+    /// `page.offset`, at most `page.limit`. One statement: the statuses are worked out once.
+    public func read(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, page: Page = Page()) async throws
+        -> (counts: [String: [Status: Int]], lines: [Line])
+    {
         let filter = page.status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
         let limit = page.limit.map { "LIMIT \(max(0, $0))" } ?? ""
         let rows = try await client.query(
             Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
-                SELECT agreement_id, government, committee, item_id, item_title, period, due_date::text, report_id, reported_on::text, outcome_on::text,
-                       status, days
+                SELECT committee, status, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM l GROUP BY 1, 2
+                UNION ALL (
+                SELECT committee, status, NULL, agreement_id, government, item_id, item_title, period, due_date::text, report_id, reported_on::text,
+                       outcome_on::text, days
                   FROM l \(filter)
                  ORDER BY due_date, agreement_id, item_id, period
-                OFFSET \(max(0, page.offset)) \(limit)
+                OFFSET \(max(0, page.offset)) \(limit))
                 """),
             logger: logger)
+        var counts: [String: [Status: Int]] = [:]
         var lines: [Line] = []
-        for try await (id, government, committee, item, title, period, due, report, reported, outcomeOn, status, days)
-            in rows.decode((String, String, String, String, String, String, String, String?, String?, String?, String, Int32?).self)
+        for try await (committee, statusText, count, id, government, item, title, period, due, report, reported, outcomeOn, days)
+            in rows.decode((String, String, Int64?, String?, String?, String?, String?, String?, String?, String?, String?, String?, Int32?).self)
         {
-            guard let dueDate = LocalDate(due), let status = Status(rawValue: status) else { continue }
+            guard let status = Status(rawValue: statusText) else { continue }
+            if let count {
+                counts[committee, default: [:]][status] = Int(count)
+                continue
+            }
+            guard let id, let government, let item, let title, let period, let dueDate = due.flatMap(LocalDate.init) else { continue }
             let reportedOn = reported.flatMap(LocalDate.init)
             lines.append(Line(
                 agreement: id, government: government, committee: committee, itemId: item, itemTitle: title, period: period, dueDate: dueDate,
                 status: status, reportId: report, reportedOn: reportedOn, outcomeOn: outcomeOn.flatMap(LocalDate.init),
                 onTime: reportedOn.map { $0 <= dueDate }, days: days.map(Int.init)))
         }
-        return lines
+        return (counts, lines)
     }
 
     /// Every expected report of the agreements of `scope` in `year` as the relation `l`, with its
@@ -135,19 +134,20 @@ public struct ReportObligations: Sendable {
                 SELECT r.* FROM projections.obligation_reports_due r
                   JOIN tv ON tv.agreement_id = r.agreement_id AND tv.terms_version = r.terms_version
                  WHERE r.due_date >= tv.covers_from AND r.due_date < tv.covers_until AND (tv.ended_on IS NULL OR r.due_date <= tv.ended_on)
-            ), f AS MATERIALIZED (
-                SELECT DISTINCT ON (r.agreement_id, r.item_id, r.period) r.agreement_id, r.item_id, r.period, r.report_id, r.reported_on,
-                       CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
-                       CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on
-                  FROM projections.obligation_report_filings r JOIN a USING (agreement_id)
-                 WHERE r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)
-                 ORDER BY r.agreement_id, r.item_id, r.period, r.global_position DESC
             ), l AS (
                 SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date,
                        f.report_id, f.reported_on, f.outcome_on, s.status,
                        CASE s.status WHEN 'overdue' THEN \(d)::date - due.due_date WHEN 'awaitingVerification' THEN \(d)::date - f.reported_on END AS days
                   FROM due JOIN a USING (agreement_id)
-                  LEFT JOIN f ON f.agreement_id = due.agreement_id AND f.item_id = due.item_id AND f.period = due.period
+                  -- The report standing for the period: the last filed by the date (an index probe each).
+                  LEFT JOIN LATERAL (
+                      SELECT r.report_id, r.reported_on,
+                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
+                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on
+                        FROM projections.obligation_report_filings r
+                       WHERE r.agreement_id = due.agreement_id AND r.item_id = due.item_id AND r.period = due.period
+                         AND r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)
+                       ORDER BY r.global_position DESC LIMIT 1) f ON true
                  CROSS JOIN LATERAL (SELECT CASE
                      WHEN f.outcome = 'verified' THEN 'verified'
                      WHEN f.reported_on IS NOT NULL AND f.outcome IS NULL THEN 'awaitingVerification'

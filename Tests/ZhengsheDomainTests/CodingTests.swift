@@ -42,6 +42,17 @@ enum Samples {
         .admissionRejected(.init(admissionId: "ADM-1", reason: "重复")),
         .admissionRevoked(.init(admissionId: "ADM-1", reason: "到期")),
     ]
+
+    static let evaluation: [EvaluationEvent] = [
+        .opened(.init(scheme: .changzhou(year: 2026))),
+        .committeeAssessed(.init(committee: "320412001001", score: 88, comment: "台账规范", items: [.init(itemId: "i1", score: 90, comment: "按时")])),
+        .governmentAssessed(.init(committee: "320412001001", guidance: .init(score: 90, comment: "指导到位"), service: .init(score: 85, comment: "响应及时"),
+                                  interference: .init(score: 80, comment: "摊派较少"), funding: .init(score: 70, comment: "拨付偏晚"))),
+        .surveyResultsSubmitted(.init(committee: "320412001001", respondents: .init(ordinaryResidents: 40, representatives: 8, others: 2),
+                                      questions: [.init(questionId: "q1", about: .committee, text: "对居委会工作是否满意", satisfied: 30, basicallySatisfied: 15, dissatisfied: 5)])),
+        .finalized(.init(evaluationVersion: 1, globalPosition: 4_211, transactionHorizon: 77_000)),
+        .reopened(.init(reason: "补录调查", scheme: nil, evaluationVersion: 2)),
+    ]
 }
 
 @Suite struct CodingTests {
@@ -57,6 +68,7 @@ enum Samples {
         }
         try check(Samples.agreement)
         try check(Samples.lists)
+        try check(Samples.evaluation)
         #expect(AgreementEvent.typeNames.count == 25)
         #expect(Set(AgreementEvent.typeNames).count == 25, "type names are unique")
     }
@@ -118,6 +130,20 @@ enum Samples {
         #expect(sees(.evaluator, "320412", year: 2026))
         #expect(!sees(.evaluator, "320412", year: 2025))
         #expect(sees(.admin, nil))
+    }
+
+    /// Every party of the district files on its evaluation (each within the rules); only the
+    /// bureau, its evaluators of the year and admin read all of it.
+    @Test func theEvaluationIsFiledInsideTheDistrictAndReadByItsBureau() {
+        let evaluation = EvaluationID(district: PartyCode("320412")!, year: 2026)!
+        func actor(_ role: Actor.Role, _ party: String?, year: Int? = nil) -> Actor { Actor(name: "x", role: role, party: party.flatMap(PartyCode.init), year: year) }
+        #expect(evaluation.stream == "evaluation-320412-2026")
+        #expect(Access.canFile(evaluation, actor(.committee, "320412001001")) && !Access.canSee(evaluation, actor(.committee, "320412001001")))
+        #expect(Access.canFile(evaluation, actor(.government, "320412001")) && !Access.canSee(evaluation, actor(.government, "320412001")))
+        #expect(!Access.canFile(evaluation, actor(.committee, "320411001001")) && !Access.canFile(evaluation, actor(.admin, nil)))
+        #expect(Access.canFile(evaluation, actor(.evaluator, "320412", year: 2026)) && Access.canSee(evaluation, actor(.evaluator, "320412", year: 2026)))
+        #expect(!Access.canFile(evaluation, actor(.evaluator, "320412", year: 2025)) && !Access.canSee(evaluation, actor(.evaluator, "320412", year: 2025)))
+        #expect(Access.canSee(evaluation, actor(.district, "320412")) && Access.canSee(evaluation, actor(.admin, nil)))
     }
 
     @Test func listsAreSeenInsideTheirDistrict() {
