@@ -10,6 +10,7 @@ import ZhengsheProjections
 public struct ApplicationServices: Sendable {
     public let agreements: Agreements
     public let catalogues: Catalogues
+    public let evaluations: Evaluations
     public let authenticator: Authenticator
     public let health: HealthCheck
     public let funding: Funding
@@ -30,6 +31,7 @@ public struct ApplicationServices: Sendable {
         let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
         self.catalogues = catalogues
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
+        evaluations = Evaluations(store: store, cache: StateCache(), clock: clock)
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
         let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger), defaultWait: readYourWritesWait)

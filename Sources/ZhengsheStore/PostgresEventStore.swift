@@ -159,6 +159,20 @@ public struct PostgresEventStore: EventStore {
         return try await Self.decodeEvents(rows)
     }
 
+    /// Where the log stands for a reader now: the oldest transaction still in flight (every
+    /// event below it has committed, and none can join them) and the last event below it; 0 for
+    /// an empty log.
+    public func horizon() async throws -> (globalPosition: Int64, transactionHorizon: Int64) {
+        let rows = try await client.query(
+            """
+            SELECT pg_snapshot_xmin(pg_current_snapshot())::text,
+                   coalesce((SELECT global_position FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                              ORDER BY global_position DESC LIMIT 1), 0)
+            """, logger: logger)
+        for try await (horizon, position) in rows.decode((String, Int64).self) { return (position, Int64(horizon) ?? 0) }
+        return (0, 0)
+    }
+
     static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: values.count)
         for value in values { try bindings.append(value) }

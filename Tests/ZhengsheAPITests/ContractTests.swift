@@ -43,6 +43,7 @@ import ZhengsheStore
         }
         try check(AgreementEvent.self, enumName: "AgreementEventType")
         try check(CatalogueEvent.self, enumName: "CatalogueEventType")
+        try check(EvaluationEvent.self, enumName: "EvaluationEventType")
     }
 
     @Test func everyRouteIsDocumented() throws {

@@ -1,0 +1,48 @@
+import Foundation
+import OpenAPIRuntime
+import ZhengsheApplication
+import ZhengsheDomain
+
+/// A district's evaluation of a year (双向评估): filed through the same endpoint shape as the
+/// agreements and the lists; read whole by the bureau, its evaluators and admin.
+extension APIHandler {
+    func fileEvaluationEvent(_ input: Operations.FileEvaluationEvent.Input) async throws -> Operations.FileEvaluationEvent.Output {
+        let (context, actor) = try AppRequestContext.requireActor()
+        guard case .json(let body) = input.body else { throw Problem.badRequest(field: "", rule: "json", "the body must be JSON") }
+        let filing = try Self.filing(body, ifMatch: input.headers.ifMatch, idempotencyKey: input.headers.idempotencyKey, context: context)
+        let (district, year) = (input.path.district, input.path.year)
+        let outcome = try await services.evaluations.file(filing, district: district, year: year, by: actor)
+        let (etag, location, replayed) = Self.headers(outcome, location: "/v1/districts/\(district)/evaluations/\(year)")
+        return .created(.init(headers: .init(eTag: etag, location: location, idempotentReplayed: replayed), body: .json(.init(outcome))))
+    }
+
+    func getEvaluation(_ input: Operations.GetEvaluation.Input) async throws -> Operations.GetEvaluation.Output {
+        let (_, actor) = try AppRequestContext.requireActor()
+        let snapshot = try await services.evaluations.snapshot(district: input.path.district, year: input.path.year, for: actor)
+        return .ok(.init(headers: .init(eTag: Self.etag(snapshot.version)), body: .json(try .init(snapshot))))
+    }
+
+    func listEvaluationEvents(_ input: Operations.ListEvaluationEvents.Input) async throws -> Operations.ListEvaluationEvents.Output {
+        let (_, actor) = try AppRequestContext.requireActor()
+        let (district, year) = (input.path.district, input.path.year)
+        let (from, limit) = (input.query.from ?? 1, input.query.limit ?? 100)
+        let page = try await services.evaluations.history(district: district, year: year, for: actor, from: Int64(from), limit: limit)
+        return .ok(.init(body: .json(try .init(page, path: "/v1/districts/\(district)/evaluations/\(year)/events", limit: limit))))
+    }
+}
+
+extension Components.Schemas.EvaluationView {
+    init(_ snapshot: Evaluations.Snapshot) throws {
+        let state = snapshot.state
+        let committees = Set(state.committeeAssessments.keys).union(state.governmentAssessments.keys).union(state.surveys.keys).sorted()
+        self.init(
+            district: snapshot.id.district.rawValue, year: snapshot.id.year, version: snapshot.version, status: try convert(RawText(state.status.rawValue)),
+            evaluationVersion: state.version, scheme: try state.scheme.map { try .init(converting: $0) },
+            committees: try committees.map { code in
+                .init(committee: code, committeeAssessed: try state.committeeAssessments[code].map { try .init(converting: $0) },
+                      governmentAssessed: try state.governmentAssessments[code].map { try .init(converting: $0) },
+                      survey: try state.surveys[code].map { try .init(converting: $0) })
+            },
+            finalizations: try state.finalizations.keys.sorted().map { try .init(converting: state.finalizations[$0]!) })
+    }
+}

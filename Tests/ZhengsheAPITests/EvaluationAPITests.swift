@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhengsheAPI
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// A district's evaluation over HTTP: each role files its part, the refusals name their field and
+/// record nothing, the bureau reads the whole, and finalizing records where the log stood.
+@Suite(.database, .serialized, .timeLimit(.minutes(2))) struct EvaluationAPITests {
+    static let path = "/v1/districts/320412/evaluations/2026"
+
+    static func scheme() -> [String: Any] {
+        let grades: [[String: Any]] = [["name": "优秀", "minimum": 90], ["name": "良好", "minimum": 80], ["name": "合格", "minimum": 60], ["name": "不合格", "minimum": 0]]
+        return [
+            "schemeId": "changzhou-2026", "description": "常州做法：居民满意度占50%，部门评价占50%",
+            "committee": [
+                ["componentId": "residents", "title": "居民满意度", "weight": 50, "formula": "surveySatisfaction"],
+                ["componentId": "assessment", "title": "街道评价", "weight": 50, "formula": "assessment"],
+            ],
+            "government": [
+                ["componentId": "residents", "title": "居民满意度", "weight": 50, "formula": "surveySatisfaction"],
+                ["componentId": "assessment", "title": "居委会评价", "weight": 40, "formula": "assessment"],
+                ["componentId": "admission", "title": "未经准入摊派扣分", "weight": 10, "formula": "unadmittedTasksDeduction", "pointsEach": 20],
+            ],
+            "grades": grades, "survey": ["minimumRespondents": 50, "minimumOrdinaryPercent": 70],
+            "settlement": [["grade": "优秀", "releasePercent": 100], ["grade": "不合格", "releasePercent": 80]],
+        ]
+    }
+
+    @Test func eachRoleFilesItsPartAndTheBureauReadsTheWhole() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            func file(_ type: String, _ data: [String: Any], _ token: String, on date: String = "2026-12-10") async throws -> Answer {
+                try await client.call(.post, Self.path + "/events", token: token, body: ["type": type, "occurredAt": "\(date)T10:00:00+08:00", "data": data])
+            }
+            // Nothing can be scored before the bureau opens the evaluation.
+            let early = try await file("CommitteeAssessed", ["committee": "320412001001", "score": 88, "comment": "台账规范"], p.government)
+            #expect(early.status == .unprocessableContent && early.rule == "evaluation-open", "\(early.json)")
+            var uneven = Self.scheme()
+            uneven["committee"] = [["componentId": "residents", "title": "居民满意度", "weight": 60, "formula": "surveySatisfaction"]]
+            let refused = try await file("EvaluationOpened", ["scheme": uneven], p.district, on: "2026-12-01")
+            #expect(refused.status == .unprocessableContent && refused.field == "/data/scheme/committee" && refused.rule == "scheme-weights", "\(refused.json)")
+            try Script.expectCreated(try await file("EvaluationOpened", ["scheme": Self.scheme()], p.district, on: "2026-12-01"))
+
+            try Script.expectCreated(try await file("CommitteeAssessed", ["committee": "320412001001", "score": 88, "comment": "台账规范"], p.government))
+            let scores: [String: Any] = [
+                "committee": "320412001001", "guidance": ["score": 90, "comment": "指导到位"], "service": ["score": 85, "comment": "响应及时"],
+                "interference": ["score": 80, "comment": "摊派较少"], "funding": ["score": 70, "comment": "拨付偏晚"],
+            ]
+            try Script.expectCreated(try await file("GovernmentAssessed", scores, p.committee))
+            // Another street's committee may not score this one's government; it is told which field.
+            let other = try await file("GovernmentAssessed", scores, p.otherCommittee)
+            #expect(other.status == .forbidden && other.field == "/data/committee", "\(other.json)")
+            // The third party's thin sample is refused with how many are missing; a full one is recorded.
+            var survey: [String: Any] = [
+                "committee": "320412001001", "respondents": ["ordinaryResidents": 30, "representatives": 6, "others": 2],
+                "questions": [["questionId": "q1", "about": "committee", "text": "您对居委会的工作是否满意", "satisfied": 25, "basicallySatisfied": 10, "dissatisfied": 3]],
+            ]
+            let thin = try await file("SurveyResultsSubmitted", survey, p.evaluator)
+            #expect(thin.status == .unprocessableContent && thin.rule == "survey-sample" && (thin.json["detail"] as? String)?.contains("还差12人") == true, "\(thin.json)")
+            survey["respondents"] = ["ordinaryResidents": 42, "representatives": 6, "others": 2]
+            try Script.expectCreated(try await file("SurveyResultsSubmitted", survey, p.evaluator))
+            // Service-filled fields are not the filer's to give.
+            let forged = try await file("EvaluationFinalized", ["globalPosition": 1], p.district)
+            #expect(forged.status == .badRequest && forged.field == "/data/globalPosition", "\(forged.json)")
+
+            // The bureau and the evaluator read the whole; a committee or a government is told it does not exist.
+            let view = try await client.call(.get, Self.path, token: p.district)
+            #expect(view.status == .ok && view.json["status"] as? String == "open" && view.json["evaluationVersion"] as? Int == 1)
+            let committees = view.json["committees"] as? [[String: Any]]
+            #expect(committees?.count == 1 && (committees?.first?["committeeAssessed"] as? [String: Any])?["score"] as? Int == 88)
+            #expect(((committees?.first?["survey"] as? [String: Any])?["respondents"] as? [String: Int])?["ordinaryResidents"] == 42)
+            #expect(try await client.call(.get, Self.path, token: p.evaluator).status == .ok)
+            #expect(try await client.call(.get, Self.path, token: p.committee).status == .notFound)
+            #expect(try await client.call(.get, Self.path, token: p.government).status == .notFound)
+            #expect(try await client.call(.get, "/v1/districts/320412/evaluations/2026/events", token: p.committee).status == .notFound)
+            let history = try await client.call(.get, "/v1/districts/320412/evaluations/2026/events", token: p.district)
+            #expect((history.json["events"] as? [[String: Any]])?.map { $0["type"] as? String } == [
+                "EvaluationOpened", "CommitteeAssessed", "GovernmentAssessed", "SurveyResultsSubmitted",
+            ])
+
+            // Finalizing records the version and where the log stood; the evaluation then takes nothing more.
+            let head = try await database.store.horizon()
+            try Script.expectCreated(try await file("EvaluationFinalized", [:], p.district, on: "2026-12-31"))
+            let finalized = try await client.call(.get, Self.path, token: p.district)
+            let finalization = (finalized.json["finalizations"] as? [[String: Any]])?.first
+            #expect(finalized.json["status"] as? String == "finalized" && finalization?["evaluationVersion"] as? Int == 1)
+            #expect((finalization?["globalPosition"] as? Int).map { $0 >= head.globalPosition } == true, "\(String(describing: finalization))")
+            let late = try await file("CommitteeAssessed", ["committee": "320412001001", "score": 95, "comment": "补评"], p.government, on: "2026-12-31")
+            #expect(late.status == .unprocessableContent && late.rule == "evaluation-open")
+        }
+    }
+}
