@@ -98,19 +98,20 @@ struct ProblemMiddleware: RouterMiddleware {
                                detail: "the body is not a JSON object {\"type\", \"occurredAt\", \"data\"} (JSON格式错误)", field: "", rule: "json")
             }
             let field = Self.invalidParameter(request) ?? ""
-            if let values = Self.documentedValues[String(field.dropFirst())] {
+            if let values = Self.documentedValues(request.uri.path).first(where: { "/\($0.name)" == field })?.values {
                 return .badRequest(field: field, rule: "parameter", "\(field.dropFirst()) is one of \(values.sorted().joined(separator: ", ")) (参数取值有误)")
             }
             return .badRequest(field: field, rule: "parameter", "\(field.isEmpty ? "a parameter" : field) is missing or not of the documented form, see /openapi.yaml (参数有误)")
         }
     }
 
-    /// The values the query parameters that take one of a list may take (any route's list for `status`).
-    static let documentedValues: [String: Set<String>] = [
-        "sort": Set(Obligations.Order.allCases.map(\.rawValue)),
-        "format": ["json", "csv"],
-        "status": Set(ReportObligations.Status.allCases.map(\.rawValue) + Registers.Claim.State.allCases.map(\.rawValue)),
-    ]
+    /// The values that the query parameters taking one of a list may take on the route at `path`,
+    /// in the order they are checked.
+    static func documentedValues(_ path: String) -> [(name: String, values: Set<String>)] {
+        let status: Set<String> = path.hasSuffix("/claims") ? Set(Registers.Claim.State.allCases.map(\.rawValue))
+            : Set(ReportObligations.Status.allCases.map(\.rawValue))
+        return [("status", status), ("sort", Set(Obligations.Order.allCases.map(\.rawValue))), ("format", ["json", "csv"])]
+    }
 
     /// The first path or query parameter of this API that is not of its documented form.
     static func invalidParameter(_ request: Request) -> String? {
@@ -121,7 +122,7 @@ struct ProblemMiddleware: RouterMiddleware {
             if let value = request.uri.queryParameters.get(name), Int64(value) == nil { return "/\(name)" }
         }
         if let knownAt = request.uri.queryParameters.get("knownAt"), (try? ShanghaiTime().decode(String(knownAt))) == nil { return "/knownAt" }
-        for (name, values) in Self.documentedValues {
+        for (name, values) in Self.documentedValues(request.uri.path) {
             if let value = request.uri.queryParameters.get(name), !values.contains(String(value)) { return "/\(name)" }
         }
         return nil

@@ -181,7 +181,9 @@ public struct ObligationsProjection: Projection {
                 for value in values { try binds.append(value) }
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
-                } catch {
+                } catch where DatabaseHealth.isRefusedData(error) {
+                    // Some row of the batch is at fault: the runner narrows it down to its event.
+                    // Anything else (a lost connection, a cancellation) is no event's fault.
                     throw ProjectionBatchFailed(reason: "\(what): \(String(reflecting: error))")
                 }
             }

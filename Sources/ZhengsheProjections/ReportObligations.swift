@@ -78,10 +78,10 @@ public struct ReportObligations: Sendable {
             Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
                 SELECT committee, status, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM l GROUP BY 1, 2
                 UNION ALL (
-                SELECT committee, status, NULL, agreement_id, government, item_id, item_title, period, due_date::text, report_id, reported_on::text,
-                       outcome_on::text, days
+                SELECT committee, status, NULL, agreement_id, government, item_id, item_title, period, due_date::text AS due, report_id,
+                       reported_on::text AS reported, outcome_on::text AS decided, days
                   FROM l \(filter)
-                 ORDER BY due_date, agreement_id, item_id, period
+                 ORDER BY l.due_date, l.agreement_id, l.item_id, l.period
                 OFFSET \(max(0, page.offset)) \(limit))
                 """),
             logger: logger)
@@ -102,6 +102,8 @@ public struct ReportObligations: Sendable {
                 status: status, reportId: report, reportedOn: reportedOn, outcomeOn: outcomeOn.flatMap(LocalDate.init),
                 onTime: reportedOn.map { $0 <= dueDate }, days: days.map(Int.init)))
         }
+        // The page's order, whatever order the two parts of the answer came in.
+        lines.sort { ($0.dueDate.description, $0.agreement, $0.itemId, $0.period) < ($1.dueDate.description, $1.agreement, $1.itemId, $1.period) }
         return (counts, lines)
     }
 
@@ -109,8 +111,7 @@ public struct ReportObligations: Sendable {
     /// status as of `asOf` as known at `knownAt`, followed by `then`, which reads `l`.
     ///
     /// A report is owed under the highest terms version in force on its due date (the first
-    /// version for what fell due before the agreement took effect): each version in force covers
-    /// the due dates from its first day to the next version's. The report standing for a period
+    /// version for what fell due before the agreement took effect). The report standing for a period
     /// is the last filed by the date; its outcome counts once decided by the date.
     static func query(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, then: String) -> PostgresQuery {
         let (district, government, agreement) = scope.columns
@@ -123,13 +124,17 @@ public struct ReportObligations: Sendable {
                    AND (\(government)::text IS NULL OR government = \(government))
                    AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
             ), tv AS (
+                -- Version v covers the due dates from its first day (from the beginning for the lowest
+                -- version) up to the earliest first day of any higher version: so each date falls to
+                -- the highest version in force on it, even when a higher version took effect earlier.
                 SELECT f.agreement_id, f.terms_version,
-                       CASE WHEN row_number() OVER w = 1 THEN '-infinity'::date ELSE f.in_force_from END AS covers_from,
-                       coalesce(lead(f.in_force_from) OVER w, 'infinity'::date) AS covers_until,
+                       CASE WHEN f.terms_version = min(f.terms_version) OVER (PARTITION BY f.agreement_id) THEN '-infinity'::date
+                            ELSE f.in_force_from END AS covers_from,
+                       coalesce(min(f.in_force_from) OVER higher, 'infinity'::date) AS covers_until,
                        CASE WHEN a.ended_on <= \(d)::date AND a.ended_recorded_at <= \(knownAt) THEN a.ended_on END AS ended_on
                   FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
                  WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
-                WINDOW w AS (PARTITION BY f.agreement_id ORDER BY f.in_force_from, f.terms_version)
+                WINDOW higher AS (PARTITION BY f.agreement_id ORDER BY f.terms_version DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             ), due AS (
                 SELECT r.* FROM projections.obligation_reports_due r
                   JOIN tv ON tv.agreement_id = r.agreement_id AND tv.terms_version = r.terms_version
@@ -189,7 +194,7 @@ public struct ReportObligations: Sendable {
                 SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_key
                   FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
                  WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
-                 ORDER BY f.agreement_id, f.in_force_from DESC, f.terms_version DESC
+                 ORDER BY f.agreement_id, f.terms_version DESC
             ), g AS (
                 SELECT g.* FROM projections.obligation_guidance g JOIN a USING (agreement_id)
                  WHERE g.given_on <= \(d)::date AND g.recorded_at <= \(knownAt)

@@ -24,6 +24,13 @@ public struct DatabaseHealth: Sendable {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
     }
 
+    /// The server refused the data itself — a data exception (SQLSTATE class 22) or a broken
+    /// constraint (class 23) — rather than failing to run it.
+    public static func isRefusedData(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
     /// Connection failures (no server answer) and an exhausted pool: worth a retry, not a bug.
     public static func isUnavailable(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo == nil && error.code == .connectionError }

@@ -38,6 +38,9 @@ import ZhengsheDomain
         var wrongSide = Self.scheme
         wrongSide.committee[2].formula = .installmentsPaidOnTime
         Self.spec().expectRefusal(.opened(.init(scheme: wrongSide)), by: Fixtures.districtActor, rule: "formula-side", field: "/data/scheme/committee/2/formula")
+        var huge = Self.scheme
+        huge.committee[0].weight = Int.max
+        Self.spec().expectRefusal(.opened(.init(scheme: huge)), by: Fixtures.districtActor, rule: "scheme-weights", field: "/data/scheme/committee/0/weight")
         var noPoints = Self.scheme
         noPoints.government[4].pointsEach = nil
         Self.spec().expectRefusal(.opened(.init(scheme: noPoints)), by: Fixtures.districtActor, rule: "deduction-points", field: "/data/scheme/government/4/pointsEach")
@@ -105,6 +108,17 @@ import ZhengsheDomain
         spec.expectRefusal(Self.survey(answers: (40, 15, 5)), by: Self.evaluator, rule: "survey-answers", field: "/data/questions/0")
         spec.expectRefusal(Self.survey(answers: (30, -1, 5)), by: Self.evaluator, rule: "count", field: "/data/questions/0/basicallySatisfied")
 
+        // Counts past any committee's size are refused before any sum is taken.
+        spec.expectRefusal(Self.survey(ordinary: 100_000_000_000_000_000), by: Self.evaluator, rule: "count", field: "/data/respondents/ordinaryResidents")
+        // A scheme that asks for ordinary residents only: adding residents cannot help, the others must be replaced.
+        var onlyResidents = Self.scheme
+        onlyResidents.survey = .init(minimumRespondents: 50, minimumOrdinaryPercent: 100)
+        do {
+            _ = try Self.spec([.opened(.init(scheme: onlyResidents))]).when(Self.survey(ordinary: 45, representatives: 5, others: 0), by: Self.evaluator)
+            Issue.record("45 of 50 ordinary residents passed a 100 % rule")
+        } catch {
+            #expect(error.rule == "survey-make-up" && error.message.contains("需将5名非普通居民替换为普通居民"), "\(error)")
+        }
         // A district whose scheme asks for 300 households (Zhenhai) refuses 50.
         var zhenhai = Self.scheme
         zhenhai.survey = .init(minimumRespondents: 300, minimumOrdinaryPercent: 0)

@@ -164,4 +164,27 @@ import ZhengsheTestSupport
         // As of 5 September the termination had not happened: September is still owed.
         #expect(try await lines("2026-09-05").contains { $0.period == "2026-09" })
     }
+
+    /// An amendment whose signing is dated before the version it amends took effect: each due
+    /// date still falls to the highest version in force on it, so the amendment governs the
+    /// whole year.
+    @Test(.database) func theHighestVersionInForceGovernsEvenWhenItTookEffectEarlier() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.file("ListItemPublished", ["list": "assistance", "code": "A02", "title": "安全巡查"], by: year.bureau, on: "2026-01-02")
+        try await year.firstHalf()  // version 1 in force from 9 January
+        var terms = HandBuiltYear.terms(10_000_000)
+        var items = terms["items"] as! [[String: Any]]
+        items[0]["funding"] = 9_000_000
+        items.append(["itemId": "i2", "code": "A02", "title": "安全巡查", "indicators": [] as [Any], "frequency": "monthly", "funding": 1_000_000])
+        terms["items"] = items
+        // Filed later, dated 6 and 7 January: version 2 in force from 7 January.
+        try await year.file("AmendmentProposed", ["amendmentId": "am0", "proposedBy": "government", "rationale": "补签", "terms": terms], by: year.government, on: "2026-01-06")
+        try await year.file("AmendmentSigned", ["amendmentId": "am0", "side": "government", "signatory": "王", "title": "主任"], by: year.government, on: "2026-01-06")
+        try await year.file("AmendmentSigned", ["amendmentId": "am0", "side": "committee", "signatory": "李", "title": "主任"], by: year.committee, on: "2026-01-07")
+        try await ProjectionRunnerTests.catchUpAll(database)
+        let report = try await year.app.obligations.committee("320412001001", .init(year: 2026, asOf: LocalDate("2026-12-31")), for: year.committee)
+        #expect(report.lines.filter { $0.itemId == "i2" }.count == 12, "version 2 is the highest in force on every due date")
+        #expect(report.lines.filter { $0.itemId == "i1" }.count == 12)
+    }
 }

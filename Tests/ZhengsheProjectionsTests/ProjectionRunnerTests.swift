@@ -285,7 +285,7 @@ struct RefusesReceipts: Projection {
         do {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO \(schema).batched_events SELECT * FROM unnest($1::bigint[], $2::text[])", binds: binds), logger: logger)
-        } catch {
+        } catch where DatabaseHealth.isRefusedData(error) {
             throw ProjectionBatchFailed(reason: String(reflecting: error))
         }
     }

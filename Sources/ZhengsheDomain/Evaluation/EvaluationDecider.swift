@@ -130,6 +130,10 @@ public struct EvaluationDecider: Decider {
         return committee
     }
 
+    /// A survey's counts: a committee has at most some thousands of households; bounding them
+    /// keeps every sum and share within range.
+    static let plausibleCount = 0...1_000_000
+
     private func requireScore(_ score: Int, _ field: String) throws(DomainError) {
         guard (0...100).contains(score) else { throw DomainError(rule: "score-range", field: field, "a score is 0–100 (分值)") }
     }
@@ -137,8 +141,9 @@ public struct EvaluationDecider: Decider {
     /// The scheme's minimum sample and share of ordinary residents, and answers that fit the sample.
     private func checkSample(_ e: SurveyResultsSubmitted, _ rules: ScoringScheme.SurveyRules) throws(DomainError) {
         let r = e.respondents
-        for (name, count) in [("ordinaryResidents", r.ordinaryResidents), ("representatives", r.representatives), ("others", r.others)] where count < 0 {
-            throw DomainError(rule: "count", field: "/data/respondents/\(name)", "a count is 0 or more (人数)")
+        for (name, count) in [("ordinaryResidents", r.ordinaryResidents), ("representatives", r.representatives), ("others", r.others)]
+        where !Self.plausibleCount.contains(count) {
+            throw DomainError(rule: "count", field: "/data/respondents/\(name)", "a count is 0 to \(Self.plausibleCount.upperBound) (人数)")
         }
         guard r.total >= rules.minimumRespondents else {
             throw DomainError(rule: "survey-sample", field: "/data/respondents",
@@ -147,9 +152,16 @@ public struct EvaluationDecider: Decider {
         // The fewest ordinary residents to add for their share to reach the minimum.
         let p = rules.minimumOrdinaryPercent
         if r.ordinaryResidents * 100 < p * r.total {
-            let missing = p >= 100 ? r.total - r.ordinaryResidents : (p * r.total - 100 * r.ordinaryResidents + (100 - p) - 1) / (100 - p)
+            let said = "\(r.ordinaryResidents) of \(r.total) respondents are ordinary residents; the scheme needs at least \(p) %"
+            if p >= 100 {
+                // No number of added residents reaches 100 %: the others must be replaced.
+                let others = r.total - r.ordinaryResidents
+                throw DomainError(rule: "survey-make-up", field: "/data/respondents/ordinaryResidents",
+                                  "\(said): replace the \(others) who are not (需将\(others)名非普通居民替换为普通居民)")
+            }
+            let missing = (p * r.total - 100 * r.ordinaryResidents + (100 - p) - 1) / (100 - p)
             throw DomainError(rule: "survey-make-up", field: "/data/respondents/ordinaryResidents",
-                              "\(r.ordinaryResidents) of \(r.total) respondents are ordinary residents; the scheme needs at least \(p) %: \(missing) more ordinary residents (普通居民占比不足，还需\(missing)名普通居民)")
+                              "\(said): \(missing) more ordinary residents (普通居民占比不足，还需\(missing)名普通居民)")
         }
         guard !e.questions.isEmpty else { throw DomainError(rule: "survey-questions", field: "/data/questions", "a survey has at least one question (调查问题)") }
         var ids = Set<String>()
@@ -159,8 +171,9 @@ public struct EvaluationDecider: Decider {
             guard ids.insert(q.questionId).inserted else {
                 throw DomainError(rule: "unique-question", field: "/data/questions/\(n)/questionId", "question \(q.questionId) appears twice (问题重复)")
             }
-            for (name, count) in [("satisfied", q.satisfied), ("basicallySatisfied", q.basicallySatisfied), ("dissatisfied", q.dissatisfied)] where count < 0 {
-                throw DomainError(rule: "count", field: "/data/questions/\(n)/\(name)", "a count is 0 or more (人数)")
+            for (name, count) in [("satisfied", q.satisfied), ("basicallySatisfied", q.basicallySatisfied), ("dissatisfied", q.dissatisfied)]
+            where !Self.plausibleCount.contains(count) {
+                throw DomainError(rule: "count", field: "/data/questions/\(n)/\(name)", "a count is 0 to \(Self.plausibleCount.upperBound) (人数)")
             }
             guard q.answers > 0, q.answers <= r.total else {
                 throw DomainError(rule: "survey-answers", field: "/data/questions/\(n)",

@@ -171,20 +171,23 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
                 guard ids.insert(component.componentId).inserted else {
                     throw DomainError(rule: "unique-component", field: "\(at)/componentId", "component \(component.componentId) appears twice on this side (评分项重复)")
                 }
-                guard component.weight > 0 else { throw DomainError(rule: "scheme-weights", field: "\(at)/weight", "a weight is a whole number above 0 (权重)") }
+                guard (1...100).contains(component.weight) else {
+                    throw DomainError(rule: "scheme-weights", field: "\(at)/weight", "a weight is a whole number from 1 to 100 (权重)")
+                }
                 guard component.formula.sides.contains(side) else {
                     throw DomainError(rule: "formula-side", field: "\(at)/formula",
                                       "\(component.formula.rawValue) cannot score the \(side.rawValue) side (该计分方法不适用于此方)")
                 }
                 if component.formula.isDeduction {
-                    guard let points = component.pointsEach, points > 0 else {
-                        throw DomainError(rule: "deduction-points", field: "\(at)/pointsEach", "a deduction names the points taken off for each count, above 0 (每次扣分)")
+                    guard let points = component.pointsEach, (1...100).contains(points) else {
+                        throw DomainError(rule: "deduction-points", field: "\(at)/pointsEach", "a deduction names the points taken off for each count, 1 to 100 (每次扣分)")
                     }
                     guard (0...100).contains(component.floor ?? 0) else {
                         throw DomainError(rule: "deduction-floor", field: "\(at)/floor", "a deduction's floor is 0–100 (最低分)")
                     }
                 }
             }
+            guard components.count <= 100 else { throw DomainError(rule: "scheme-components", field: path, "at most 100 components a side (评分项过多)") }
             let total = components.reduce(0) { $0 + $1.weight }
             guard total == 100 else {
                 throw DomainError(rule: "scheme-weights", field: path, "the \(side.rawValue) side's weights add up to \(total), not 100 (权重合计须为100)")
@@ -213,7 +216,7 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
         guard Set(settlement.map(\.grade)).count == settlement.count else {
             throw DomainError(rule: "settlement-grade", field: "\(field)/settlement", "each grade is settled once (结算规则重复)")
         }
-        guard survey.minimumRespondents >= 1 else {
+        guard (1...EvaluationDecider.plausibleCount.upperBound).contains(survey.minimumRespondents) else {
             throw DomainError(rule: "survey-rules", field: "\(field)/survey/minimumRespondents", "a sample needs at least one respondent (最少样本数)")
         }
         guard (0...100).contains(survey.minimumOrdinaryPercent) else {
