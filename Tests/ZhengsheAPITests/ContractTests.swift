@@ -46,6 +46,29 @@ import ZhengsheStore
         try check(EvaluationEvent.self, enumName: "EvaluationEventType")
     }
 
+    /// The answers the document shows as examples are answers it allows.
+    @Test func everyResponseExampleFitsItsSchema() throws {
+        var checked = 0
+        for (template, item) in contract.paths {
+            let path = template.replacingOccurrences(of: "{district}", with: "320402").replacingOccurrences(of: "{government}", with: "320402001")
+                .replacingOccurrences(of: "{committee}", with: "320402001001").replacingOccurrences(of: "{id}", with: "320402001001-2026")
+                .replacingOccurrences(of: "{year}", with: "2026")
+            for (method, operation) in item where method != "parameters" {
+                let responses = (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]
+                for (status, response) in responses {
+                    guard let json = ((response as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any],
+                          let example = json["example"] else { continue }
+                    let body = try JSONSerialization.data(withJSONObject: example)
+                    let found = contract.violations(method: HTTPRequest.Method(rawValue: method.uppercased())!, path: path, status: Int(status)!,
+                                                    contentType: "application/json", body: body)
+                    #expect(found.isEmpty, "\(method) \(template) \(status): \(found)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 7, "the read side's answers carry examples")
+    }
+
     @Test func everyRouteIsDocumented() throws {
         let documented = Set(contract.paths.flatMap { path, item in item.keys.filter { $0 != "parameters" }.map { "\($0.uppercased()) \(path)" } })
         let client = PostgresClient(configuration: .init(host: "localhost", username: "unused", password: nil, database: nil, tls: .disable), backgroundLogger: Logger(label: "unused"))
