@@ -46,3 +46,47 @@ extension Components.Schemas.EvaluationView {
             finalizations: try state.finalizations.keys.sorted().map { try .init(converting: state.finalizations[$0]!) })
     }
 }
+
+extension APIHandler {
+    func getTwoWayReport(_ input: Operations.GetTwoWayReport.Input) async throws -> Operations.GetTwoWayReport.Output {
+        let (_, actor) = try AppRequestContext.requireActor()
+        let report = try await services.twoWay.report(district: input.path.district, year: input.path.year, for: actor)
+        return .ok(.init(body: .json(try .init(report))))
+    }
+}
+
+extension Components.Schemas.TwoWayReport {
+    init(_ r: TwoWayReports.Report) throws {
+        self.init(
+            district: r.district.rawValue, year: r.year, status: try convert(RawText(r.status.rawValue)), evaluationVersion: r.evaluationVersion,
+            scheme: try .init(converting: r.scheme), asOf: r.asOf.description, knownAt: r.knownAt, summary: .init(r.summary(of: r.agreements)),
+            streets: r.streets.map { .init(government: $0.government, summary: .init($0.summary)) },
+            agreements: r.agreements.map { a in
+                let s = a.settlement
+                return .init(
+                    agreement: a.agreement, government: a.government, committee: a.committee, committeeScore: .init(a.committeeScore),
+                    governmentScore: .init(a.governmentScore),
+                    settlement: .init(promised: s.promised, releasePercent: s.releasePercent, released: s.released, withheld: s.withheld, deducted: s.deducted,
+                                      payable: s.payable, transferred: s.transferred, stillDue: s.stillDue, overpaid: s.overpaid))
+            })
+    }
+}
+
+extension Components.Schemas.TwoWaySummary {
+    init(_ s: TwoWayReports.Report.Summary) {
+        self.init(
+            agreements: s.agreements, committeeAverage: s.committeeAverage, governmentAverage: s.governmentAverage,
+            committeeGrades: .init(additionalProperties: s.committeeGrades), governmentGrades: .init(additionalProperties: s.governmentGrades),
+            released: s.released, withheld: s.withheld)
+    }
+}
+
+extension Components.Schemas.SideScore {
+    init(_ s: SideScore) {
+        self.init(
+            total: s.total, grade: s.grade, missing: s.missing,
+            components: s.components.map {
+                .init(componentId: $0.componentId, title: $0.title, weight: $0.weight, formula: $0.formula.rawValue, score: $0.score, points: $0.points, basis: $0.basis)
+            })
+    }
+}

@@ -11,6 +11,7 @@ public struct ApplicationServices: Sendable {
     public let agreements: Agreements
     public let catalogues: Catalogues
     public let evaluations: Evaluations
+    public let twoWay: TwoWayReports
     public let authenticator: Authenticator
     public let health: HealthCheck
     public let funding: Funding
@@ -40,6 +41,8 @@ public struct ApplicationServices: Sendable {
         funding = Funding(ledger: ledger, readSide: readSide, clock: clock)
         obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), ledger: ledger, registers: registers, readSide: readSide, clock: clock)
         self.registers = DistrictRegisters(registers: registers, readSide: readSide, clock: clock)
+        twoWay = TwoWayReports(evaluations: evaluations, reports: ReportObligations(client: store.client, logger: logger), ledger: ledger,
+                               registers: registers, clock: clock)
     }
 }
 

@@ -52,6 +52,23 @@ public struct Evaluations: Sendable {
         return try await HistoryPage.read(try StreamID(id.stream), store: store, from: version, limit: limit)
     }
 
+    /// When the finalization of `version` was recorded.
+    func finalizedAt(_ id: EvaluationID, version: Int) async throws -> Date? {
+        let stream = try StreamID(id.stream)
+        var from: Int64 = 1
+        var found: Date?
+        while true {
+            let events = try await ApplicationError.mapping { try await store.readStream(stream, from: from, limit: 1000) }
+            for event in events where event.type == "EvaluationFinalized" {
+                if case .finalized(let e)? = try? EvaluationEvent.decode(typeName: event.type, data: Data(event.data.utf8)), e.evaluationVersion == version {
+                    found = event.recordedAt
+                }
+            }
+            guard let last = events.last, events.count == 1000 else { return found }
+            from = last.streamVersion + 1
+        }
+    }
+
     func visible(_ district: String, _ year: Int, _ actor: Actor) throws(ApplicationError) -> EvaluationID {
         guard let id = Self.id(district, year), Access.canSee(id, actor) else {
             throw .notFound("evaluation \(district)/\(year)", field: "/district")

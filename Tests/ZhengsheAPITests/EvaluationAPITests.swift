@@ -4,12 +4,13 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengsheAPI
+import ZhengsheProjections
 import ZhengsheStore
 import ZhengsheTestSupport
 
 /// A district's evaluation over HTTP: each role files its part, the refusals name their field and
 /// record nothing, the bureau reads the whole, and finalizing records where the log stood.
-@Suite(.database, .serialized, .timeLimit(.minutes(2))) struct EvaluationAPITests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct EvaluationAPITests {
     static let path = "/v1/districts/320412/evaluations/2026"
 
     static func scheme() -> [String: Any] {
@@ -30,7 +31,7 @@ import ZhengsheTestSupport
         ]
     }
 
-    @Test func eachRoleFilesItsPartAndTheBureauReadsTheWhole() async throws {
+    @Test(.database) func eachRoleFilesItsPartAndTheBureauReadsTheWhole() async throws {
         let database = try TestDatabase.current
         let p = try await Parties.create(database)
         let app = try await makeApp(database)
@@ -93,6 +94,57 @@ import ZhengsheTestSupport
             #expect((finalization?["globalPosition"] as? Int).map { $0 >= head.globalPosition } == true, "\(String(describing: finalization))")
             let late = try await file("CommitteeAssessed", ["committee": "320412001001", "score": 95, "comment": "补评"], p.government, on: "2026-12-31")
             #expect(late.status == .unprocessableContent && late.rule == "evaluation-open")
+        }
+    }
+
+    /// Both sides of the test agreement scored from the record and the submissions, graded and
+    /// settled, worked out by hand under the test scheme.
+    @Test(.database) func theTwoWayReportScoresGradesAndSettles() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        let runners = Projections.all.map { projection in
+            Task { await ProjectionRunner(projection: projection, store: database.store, logger: database.logger).runUntilCancelled() }
+        }
+        defer { for runner in runners { runner.cancel() } }
+        try await app.test(.router) { client in
+            func file(_ type: String, _ data: [String: Any], _ token: String, on date: String = "2026-12-10") async throws {
+                try Script.expectCreated(try await client.call(.post, Self.path + "/events", token: token,
+                                                               body: ["type": type, "occurredAt": "\(date)T10:00:00+08:00", "data": data]))
+            }
+            try await Script.bringIntoEffect(client, p)
+            try await file("EvaluationOpened", ["scheme": Self.scheme()], p.district, on: "2026-12-01")
+            try await file("CommitteeAssessed", ["committee": "320412001001", "score": 88, "comment": "台账规范"], p.government)
+            try await file("GovernmentAssessed", [
+                "committee": "320412001001", "guidance": ["score": 90, "comment": "指导到位"], "service": ["score": 85, "comment": "响应及时"],
+                "interference": ["score": 80, "comment": "摊派较少"], "funding": ["score": 70, "comment": "拨付偏晚"],
+            ], p.committee)
+            try await file("SurveyResultsSubmitted", [
+                "committee": "320412001001", "respondents": ["ordinaryResidents": 42, "representatives": 6, "others": 2],
+                "questions": [["questionId": "q1", "about": "committee", "text": "您对居委会的工作是否满意", "satisfied": 35, "basicallySatisfied": 12, "dissatisfied": 3]],
+            ], p.evaluator)
+
+            var report = Answer(status: .serviceUnavailable, headers: [:], json: [:])
+            for _ in 0..<300 {
+                report = try await client.call(.get, Self.path + "/report", token: p.district)
+                if report.status == .ok, (report.json["agreements"] as? [Any])?.count == 1 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(report.status == .ok && report.json["status"] as? String == "open" && report.json["asOf"] as? String == "2026-12-31", "\(report.json)")
+            let agreement = try #require((report.json["agreements"] as? [[String: Any]])?.first)
+            // Committee: 47 of 50 satisfied answers = 94 × 50 % = 47; the government's 88 × 50 % = 44: 91, 优秀.
+            let committee = try #require(agreement["committeeScore"] as? [String: Any])
+            #expect(committee["total"] as? Double == 91 && committee["grade"] as? String == "优秀", "\(committee)")
+            // Government: no survey question about it (missing, 0); the committee's mean 81.25 × 40 % = 32.5;
+            // no unadmitted task, 100 × 10 % = 10: 42.5, 不合格.
+            let government = try #require(agreement["governmentScore"] as? [String: Any])
+            #expect(government["total"] as? Double == 42.5 && government["grade"] as? String == "不合格" && government["missing"] as? [String] == ["residents"])
+            // 优秀 releases all of the 120,000 yuan promised; nothing was transferred, so all of it is still due.
+            let settlement = try #require(agreement["settlement"] as? [String: Any])
+            #expect(settlement["releasePercent"] as? Int == 100 && settlement["released"] as? Int == 12_000_000 && settlement["stillDue"] as? Int == 12_000_000)
+            let summary = report.json["summary"] as? [String: Any]
+            #expect(summary?["committeeAverage"] as? Double == 91 && (summary?["committeeGrades"] as? [String: Int]) == ["优秀": 1])
+            #expect(try await client.call(.get, Self.path + "/report", token: p.government).status == .notFound)
         }
     }
 }
