@@ -47,7 +47,8 @@ public struct TwoWayReports: Sendable {
         public var status: EvaluationState.Status
         public var evaluationVersion: Int
         public var scheme: ScoringScheme
-        /// The business date evaluated.
+        /// The business date evaluated: the scheme's (31 December unless it names another), or
+        /// today when that is earlier and the evaluation is not finalized.
         public var asOf: LocalDate
         /// What had been recorded by then counts: the finalization's time once finalized, else now.
         public var knownAt: Date
@@ -91,8 +92,11 @@ public struct TwoWayReports: Sendable {
         let snapshot = try await evaluations.snapshot(district: district, year: year, for: actor)
         let state = snapshot.state
         let scheme = state.scheme ?? .changzhou(year: year)
-        let asOf = scheme.evaluatedAsOf ?? LocalDate("\(year)-12-31")!
-        let knownAt = try await knownAt(snapshot) ?? clock()
+        let evaluated = scheme.evaluatedAsOf ?? LocalDate("\(year)-12-31")!
+        let finalizedAt = try await knownAt(snapshot)
+        let knownAt = finalizedAt ?? clock()
+        // Before it is finalized, the year is evaluated as far as it has gone: a preview.
+        let asOf = finalizedAt == nil ? min(evaluated, LocalDate(knownAt)) : evaluated
         let scope = FundingLedger.Scope.district(snapshot.id.district.rawValue)
         return try await ApplicationError.mapping {
             async let dueRead = reports.dueCounts(scope, year: year, asOf: asOf, knownAt: knownAt)

@@ -72,7 +72,8 @@ struct AgreementScript {
                 case .annual, .once: period = month == 12 ? "\(year)" : nil
                 }
                 guard let period else { continue }
-                let reportDay = month == 12 ? day(12, Int.random(in: 20...28, using: &random)) : day(month + 1, Int.random(in: 1...5, using: &random))
+                // Due on the 5th of the next month (December's by the 31st): most on time, some a day or two late.
+                let reportDay = month == 12 ? day(12, Int.random(in: 20...28, using: &random)) : day(month + 1, Int.random(in: 1...7, using: &random))
                 let reportId = "r-\(item.itemId)-\(period)"
                 let values = Dictionary(uniqueKeysWithValues: item.indicators.map { ($0.name, ($0.target * Double.random(in: 0.8...1.1, using: &random)).rounded()) })
                 file(.dutyReported(.init(reportId: reportId, itemId: item.itemId, period: period, indicatorValues: values, evidence: ["台账/\(period)/\(item.itemId)"])), by: com, on: reportDay)
@@ -142,7 +143,7 @@ struct AgreementScript {
             return AssistanceItem(
                 itemId: "i\(n + 1)", code: code, title: catalogue.assistanceItems[code]?.title ?? code, requirements: "按要求完成并报送台账",
                 indicators: [Indicator(name: "完成率", target: 100, unit: "%", period: frequency == .monthly ? "month" : "quarter")],
-                frequency: frequency, dueDates: nil,
+                frequency: frequency, dueDates: Self.dueDates(frequency, year: plan.year),
                 funding: conditions ? 0 : Int64.random(in: 50...500, using: &random) * 10_000,
                 workingConditions: conditions ? "提供办公场所和设备" : nil)
         }
@@ -181,5 +182,18 @@ struct AgreementScript {
             raised.installments[raised.installments.count - 1].amount += extra
         }
         return raised
+    }
+
+    /// The 5th of the month after each period ends, and 31 December for the year's last period:
+    /// the usual deadline for a month's, a quarter's or a half year's report.
+    static func dueDates(_ frequency: AssistanceItem.Frequency, year: Int) -> [LocalDate] {
+        let months: [Int] =
+            switch frequency {
+            case .monthly: Array(2...12)
+            case .quarterly: [4, 7, 10]
+            case .halfYearly: [7]
+            case .annual, .once: []
+            }
+        return months.map { LocalDate(year: year, month: $0, day: 5)! } + [LocalDate(year: year, month: 12, day: 31)!]
     }
 }

@@ -72,6 +72,16 @@ public struct CityGenerator: Sendable {
                 }
             }
         }
+        // Each district's evaluation of the year: the two sides' scores and the residents' survey.
+        for district in plan.districtCodes {
+            let committees = plan.streets(in: district).flatMap { plan.committees(in: $0) }
+            let id = EvaluationID(district: district, year: plan.year)!
+            let decided = BulkFiling.decide(
+                evaluationFilings(district, committees: committees, root.fork("evaluation-\(district)")), decider: EvaluationDecider(id),
+                lookups: EvaluationLookups(globalPosition: 0, transactionHorizon: 0), now: cutoff, requestID: Demo.requestID)
+            summary.refused += decided.refused
+            summary.events += try await BulkFiling.append(decided.events, to: try StreamID(id.stream), store: store)
+        }
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return summary
@@ -108,6 +118,48 @@ public struct CityGenerator: Sendable {
             }
         }
         return BulkFiling.decide(filings, decider: CatalogueDecider(district: district, year: plan.year), lookups: (), now: cutoff, requestID: Demo.requestID)
+    }
+}
+
+extension CityGenerator {
+    /// A district's evaluation of the year under the default scheme: opened by the bureau, every
+    /// committee scored by its government and its government by it, every committee's residents
+    /// surveyed by the third party. Filed in late December, or just before the cutoff when the
+    /// year is not over; left open (finalizing is the bureau's to do).
+    func evaluationFilings(_ district: PartyCode, committees: [PartyCode], _ seed: SeededRandom) -> [ScriptedFiling<EvaluationEvent>] {
+        var random = seed
+        func at(_ december: Int, hoursBefore: Double) -> Date {
+            min(LocalDate(year: plan.year, month: 12, day: december)!.start.addingTimeInterval(10 * 3600), cutoff.addingTimeInterval(-hoursBefore * 3600))
+        }
+        let bureau = Actor(name: "区民政局 基层政权科", role: .district, party: district)
+        let evaluator = Actor(name: "第三方评估机构", role: .evaluator, party: district, year: plan.year)
+        var filings = [ScriptedFiling(EvaluationEvent.opened(.init(scheme: .changzhou(year: plan.year))), by: bureau, at: at(15, hoursBefore: 3))]
+        func dimension(_ comment: String) -> GovernmentAssessed.DimensionScore { .init(score: Int.random(in: 65...98, using: &random), comment: comment) }
+        for committee in committees {
+            let government = Actor(name: "街道办 王主任", role: .government, party: committee.government)
+            let own = Actor(name: "居委会 李书记", role: .committee, party: committee)
+            filings.append(ScriptedFiling(.committeeAssessed(.init(
+                committee: committee.rawValue, score: Int.random(in: 70...98, using: &random), comment: "年度协助事项完成情况良好，台账基本规范")),
+                by: government, at: at(20, hoursBefore: 2)))
+            filings.append(ScriptedFiling(.governmentAssessed(.init(
+                committee: committee.rawValue, guidance: dimension("业务指导较及时"), service: dimension("服务响应较快"),
+                interference: dimension("摊派事项有所减少"), funding: dimension("经费拨付基本按期"))), by: own, at: at(20, hoursBefore: 2)))
+            let ordinary = Int.random(in: 45...60, using: &random)
+            let representatives = Int.random(in: 5...12, using: &random)
+            let total = ordinary + representatives
+            func question(_ id: String, _ about: Side, _ text: String) -> SurveyResultsSubmitted.Question {
+                let dissatisfied = Int.random(in: 0...(total / 8), using: &random)
+                let basically = Int.random(in: 0...(total - dissatisfied) / 3, using: &random)
+                return .init(questionId: id, about: about, text: text, satisfied: total - dissatisfied - basically, basicallySatisfied: basically, dissatisfied: dissatisfied)
+            }
+            filings.append(ScriptedFiling(.surveyResultsSubmitted(.init(
+                committee: committee.rawValue, respondents: .init(ordinaryResidents: ordinary, representatives: representatives, others: 0),
+                questions: [
+                    question("q1", .committee, "您对本社区居委会的工作是否满意"), question("q2", .committee, "您对居委会为民服务是否满意"),
+                    question("q3", .government, "您对街道(镇)的服务与指导是否满意"),
+                ])), by: evaluator, at: at(28, hoursBefore: 1)))
+        }
+        return filings
     }
 }
 

@@ -27,6 +27,16 @@ import ZhengsheTestSupport
         let state = AgreementDecider().fold(try events.map { try AgreementEvent.decode(typeName: $0.type, data: Data($0.data.utf8)) })
         #expect(state.status == .closed)
         #expect((20...80).contains(state.effectiveTerms?.items.count ?? 0))
+
+        // Each district's evaluation carries both sides' scores and a survey for every committee.
+        let district = plan.districtCodes[0]
+        let id = EvaluationID(district: district, year: 2025)!
+        let evaluation = try await database.store.readStream(try StreamID(id.stream), from: 1, limit: 10_000)
+        let folded = EvaluationDecider(id).fold(try evaluation.map { try EvaluationEvent.decode(typeName: $0.type, data: Data($0.data.utf8)) })
+        let committees = plan.streets(in: district).flatMap { plan.committees(in: $0) }.map(\.rawValue)
+        #expect(folded.status == .open && folded.scheme?.schemeId == "changzhou-2025")
+        #expect(Set(folded.surveys.keys) == Set(committees) && Set(folded.committeeAssessments.keys) == Set(committees)
+                && Set(folded.governmentAssessments.keys) == Set(committees))
     }
 
     @Test func theSameSeedMakesTheSameCity() throws {
