@@ -17,12 +17,47 @@ struct FilingBodyMiddleware: RouterMiddleware {
                           detail: "send the filing as Content-Type: application/json, not '\(contentType)' (请以JSON提交)", field: "/Content-Type", rule: "json-only")
         }
         var request = request
+        let body: ByteBuffer
         do {
-            _ = try await request.collectBody(upTo: Self.maximumBodySize)
+            body = try await request.collectBody(upTo: Self.maximumBodySize)
         } catch {
             throw Problem(.contentTooLarge, type: "body-too-large", title: "Body too large 内容过大",
                           detail: "a filing is at most 1 MiB; put large evidence in a document store and refer to it (内容超过1MiB)", rule: "body-size")
         }
+        if let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] {
+            try Self.check(object)
+        }
         return try await next(request, context)
+    }
+
+    /// What the generated decoder would let through to a 500 or name no field for: a NUL
+    /// character (PostgreSQL's jsonb cannot hold one) and an `expectedVersion` that is not a
+    /// whole number in range.
+    static func check(_ object: [String: Any]) throws {
+        if let field = nulField(object, at: "") {
+            throw Problem.badRequest(field: field, rule: "text", "\(field) contains a NUL character (U+0000), which no text may hold (文本含非法字符)")
+        }
+        if let version = object["expectedVersion"], !(version is NSNull), (version as? Int).map({ $0 < 0 }) ?? true {
+            throw Problem.badRequest(field: "/expectedVersion", rule: "type",
+                                     "expectedVersion is the stream version read, a whole number from 0 to \(Int64.max) (版本号须为非负整数)")
+        }
+    }
+
+    /// The JSON pointer of the first key or string holding U+0000.
+    static func nulField(_ value: Any, at path: String) -> String? {
+        if let text = value as? String { return text.contains("\u{0}") ? path : nil }
+        if let object = value as? [String: Any] {
+            for key in object.keys.sorted() {
+                let field = path + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                if key.contains("\u{0}") { return field }
+                if let found = nulField(object[key]!, at: field) { return found }
+            }
+        }
+        if let array = value as? [Any] {
+            for (index, element) in array.enumerated() {
+                if let found = nulField(element, at: "\(path)/\(index)") { return found }
+            }
+        }
+        return nil
     }
 }

@@ -116,10 +116,51 @@ public enum EventJSON {
         } catch let DecodingError.valueNotFound(expected, context) {
             throw .invalidData(field: pointer(context.codingPath), reason: "must be \(describe(expected)), not null")
         } catch let DecodingError.dataCorrupted(context) {
+            // The decoder names no field for a number its type cannot hold (a fraction of a fen,
+            // beyond 64 bits): find the number that makes the difference.
+            if context.codingPath.isEmpty, let field = unrepresentableNumber(type, data) {
+                throw .invalidData(field: field, reason: "must be a whole number from \(Int64.min) to \(Int64.max); money is in fen (金额以分为单位的整数)")
+            }
             throw .invalidData(field: pointer(context.codingPath), reason: context.debugDescription)
         } catch {
             throw .invalidData(field: "/data", reason: "is not a JSON object of this event type")
         }
+    }
+
+    /// The first number in `data` that has a fraction or lies beyond 64 bits and without which
+    /// (set to 0) `data` decodes as `type`: the field the decoder could not read.
+    static func unrepresentableNumber<T: Decodable>(_ type: T.Type, _ data: Data) -> String? {
+        guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
+        var candidates: [[Any]] = []
+        func walk(_ value: Any, _ path: [Any]) {
+            if let object = value as? [String: Any] {
+                for key in object.keys.sorted() { walk(object[key]!, path + [key]) }
+            } else if let array = value as? [Any] {
+                for (index, element) in array.enumerated() { walk(element, path + [index]) }
+            } else if value is NSNumber, !(value is Bool), value as? Int64 == nil {
+                candidates.append(path)
+            }
+        }
+        walk(root, [])
+        func replacing(_ value: Any, _ path: ArraySlice<Any>) -> Any {
+            guard let step = path.first else { return 0 }
+            if let key = step as? String, var object = value as? [String: Any] {
+                object[key] = replacing(object[key]!, path.dropFirst())
+                return object
+            }
+            if let index = step as? Int, var array = value as? [Any] {
+                array[index] = replacing(array[index], path.dropFirst())
+                return array
+            }
+            return value
+        }
+        for path in candidates {
+            guard let fixed = try? JSONSerialization.data(withJSONObject: replacing(root, path[...])) else { continue }
+            if (try? JSONDecoder().decode(type, from: fixed)) != nil {
+                return "/data" + path.map { "/" + (($0 as? Int).map(String.init) ?? escape($0 as! String)) }.joined()
+            }
+        }
+        return nil
     }
 
     /// Refuses any field of `data` that the decoded value does not have. `decoded` is the value
