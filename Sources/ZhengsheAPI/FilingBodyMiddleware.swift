@@ -24,10 +24,28 @@ struct FilingBodyMiddleware: RouterMiddleware {
             throw Problem(.contentTooLarge, type: "body-too-large", title: "Body too large 内容过大",
                           detail: "a filing is at most 1 MiB; put large evidence in a document store and refer to it (内容超过1MiB)", rule: "body-size")
         }
-        if let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] {
-            try Self.check(object)
+        let bytes = Data(body.readableBytesView)
+        do {
+            if let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any] { try Self.check(object) }
+        } catch let error as Problem {
+            throw error
+        } catch {
+            throw Problem(.badRequest, type: "malformed-json", title: "Malformed JSON JSON格式错误",
+                          detail: "the body is not valid JSON: \(Self.where(error, in: bytes)); a filing is {\"type\", \"occurredAt\", \"data\"} (JSON格式错误)",
+                          field: "", rule: "json")
         }
         return try await next(request, context)
+    }
+
+    /// The parser's complaint with its place as a line and column, e.g. `Invalid value around
+    /// character 8 (line 1, column 9)`.
+    static func `where`(_ error: any Error, in bytes: Data) -> String {
+        let said = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "unreadable").trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        guard let range = said.range(of: "character "), let offset = Int(said[range.upperBound...].prefix { $0.isNumber }) else { return said }
+        let prefix = String(decoding: bytes.prefix(offset), as: UTF8.self)
+        let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+        return "\(said) (line \(line), column \(column))"
     }
 
     /// What the generated decoder would let through to a 500 or name no field for: a NUL

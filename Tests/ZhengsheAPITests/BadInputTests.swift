@@ -43,6 +43,9 @@ import ZhengsheTestSupport
                 #expect(answer.status == .badRequest && answer.field == "/data/amount", "\(raw): \(answer.status) \(answer.json)")
                 #expect((answer.json["detail"] as? String)?.contains("fen") == true, "\(answer.json)")
             }
+            // Malformed JSON says where.
+            let broken = try await client.call(.post, uri, token: p.government, raw: Data("{\"type\": \"GuidanceGiven\",\n \"data\": {,}}".utf8))
+            #expect(broken.status == .badRequest && broken.rule == "json" && (broken.json["detail"] as? String)?.contains("line 2, column 11") == true, "\(broken.json)")
             #expect(try await client.call(.get, "/v1/agreements/\(Parties.agreement)", token: p.government).headers[.eTag] == before, "nothing recorded")
         }
     }
