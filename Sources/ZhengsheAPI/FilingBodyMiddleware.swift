@@ -25,8 +25,13 @@ struct FilingBodyMiddleware: RouterMiddleware {
                           detail: "a filing is at most 1 MiB; put large evidence in a document store and refer to it (内容超过1MiB)", rule: "body-size")
         }
         let bytes = Data(body.readableBytesView)
+        // JSON's text is UTF-8 (RFC 8259); the parser would take UTF-16 and UTF-32 as well.
+        if bytes.prefix(4).contains(0) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
+            throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type 内容类型错误",
+                          detail: "send the filing as JSON in UTF-8, not UTF-16 or UTF-32 (请使用UTF-8编码)", field: "", rule: "utf-8")
+        }
         do {
-            if let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any] { try Self.check(object) }
+            if let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any] { try Self.check(object, bytes) }
         } catch let error as Problem {
             throw error
         } catch {
@@ -51,7 +56,10 @@ struct FilingBodyMiddleware: RouterMiddleware {
     /// What the generated decoder would let through to a 500 or name no field for: a NUL
     /// character (PostgreSQL's jsonb cannot hold one) and an `expectedVersion` that is not a
     /// whole number in range.
-    static func check(_ object: [String: Any]) throws {
+    static func check(_ object: [String: Any], _ bytes: Data) throws {
+        if let field = DuplicateKeys.first(in: Array(bytes)) {
+            throw Problem.badRequest(field: field, rule: "duplicate-key", "\(field) is given twice; give each field once (字段重复)")
+        }
         if let field = nulField(object, at: "") {
             throw Problem.badRequest(field: field, rule: "text", "\(field) contains a NUL character (U+0000), which no text may hold (文本含非法字符)")
         }
@@ -77,5 +85,64 @@ struct FilingBodyMiddleware: RouterMiddleware {
             }
         }
         return nil
+    }
+}
+
+/// Finds an object key given twice in a body already known to be valid JSON (a parser keeps one
+/// of them silently, and which one differs between parsers).
+enum DuplicateKeys {
+    /// The JSON pointer of the first key given twice in its object, if any.
+    static func first(in bytes: [UInt8]) -> String? {
+        var i = 0
+        return value(bytes, &i, "")
+    }
+
+    private static func skipSpace(_ b: [UInt8], _ i: inout Int) {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    }
+
+    /// A string token from its opening quote; the key as written (escapes left as they are).
+    private static func string(_ b: [UInt8], _ i: inout Int) -> String {
+        let start = i + 1
+        i += 1
+        while i < b.count, b[i] != 0x22 { i += b[i] == 0x5C ? 2 : 1 }
+        defer { i += 1 }
+        return String(decoding: b[start..<min(i, b.count)], as: UTF8.self)
+    }
+
+    private static func value(_ b: [UInt8], _ i: inout Int, _ path: String) -> String? {
+        skipSpace(b, &i)
+        guard i < b.count else { return nil }
+        switch b[i] {
+        case 0x7B:  // {
+            i += 1
+            var seen = Set<String>()
+            while true {
+                skipSpace(b, &i)
+                guard i < b.count, b[i] != 0x7D else { i += 1; return nil }
+                if b[i] == 0x2C { i += 1; continue }
+                let key = string(b, &i)
+                let field = path + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                guard seen.insert(key).inserted else { return field }
+                skipSpace(b, &i)
+                i += 1  // :
+                if let found = value(b, &i, field) { return found }
+            }
+        case 0x5B:  // [
+            i += 1
+            var index = 0
+            while true {
+                skipSpace(b, &i)
+                guard i < b.count, b[i] != 0x5D else { i += 1; return nil }
+                if b[i] == 0x2C { i += 1; index += 1; continue }
+                if let found = value(b, &i, "\(path)/\(index)") { return found }
+            }
+        case 0x22:
+            _ = string(b, &i)
+            return nil
+        default:
+            while i < b.count, ![0x2C, 0x7D, 0x5D, 0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 }
+            return nil
+        }
     }
 }

@@ -43,6 +43,13 @@ import ZhengsheTestSupport
                 #expect(answer.status == .badRequest && answer.field == "/data/amount", "\(raw): \(answer.status) \(answer.json)")
                 #expect((answer.json["detail"] as? String)?.contains("fen") == true, "\(answer.json)")
             }
+            // A field given twice is refused, wherever it is; so is a body in UTF-16.
+            let twice = try await client.call(.post, uri, token: p.government, raw: Data(#"""
+                {"type":"GuidanceGiven","occurredAt":"2026-06-15T10:00:00+08:00","data":{"guidanceId":"g3","kind":"visit","summary":"a","summary":"b"},"type":"DutyReported"}
+                """#.utf8))
+            #expect(twice.status == .badRequest && twice.field == "/data/summary" && twice.rule == "duplicate-key", "\(twice.json)")
+            let utf16 = try await client.call(.post, uri, token: p.government, raw: #"{"type":"GuidanceGiven","occurredAt":"2026-06-15T10:00:00+08:00","data":{}}"#.data(using: .utf16)!)
+            #expect(utf16.status == .unsupportedMediaType && utf16.rule == "utf-8", "\(utf16.json)")
             // Malformed JSON says where.
             let broken = try await client.call(.post, uri, token: p.government, raw: Data("{\"type\": \"GuidanceGiven\",\n \"data\": {,}}".utf8))
             #expect(broken.status == .badRequest && broken.rule == "json" && (broken.json["detail"] as? String)?.contains("line 2, column 11") == true, "\(broken.json)")
