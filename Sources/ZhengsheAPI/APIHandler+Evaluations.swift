@@ -51,7 +51,38 @@ extension APIHandler {
     func getTwoWayReport(_ input: Operations.GetTwoWayReport.Input) async throws -> Operations.GetTwoWayReport.Output {
         let (_, actor) = try AppRequestContext.requireActor()
         let report = try await services.twoWay.report(district: input.path.district, year: input.path.year, for: actor)
+        if Self.wantsCSV(input.query.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)) {
+            return .ok(.init(body: .csv(HTTPBody(Self.csv(report)))))
+        }
         return .ok(.init(body: .json(try .init(report))))
+    }
+
+    /// One line per agreement: both sides' components (the scheme's, in its order), totals and
+    /// grades, and the settlement of the committee's funding, for Excel.
+    static func csv(_ report: TwoWayReports.Report) -> String {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
+        let scheme = report.scheme
+        var columns: [(String, String)] = [("agreement", "协议"), ("government", "街道/镇"), ("committee", "居(村)委会")]
+        for component in scheme.committee { columns.append(("committee.\(component.componentId)", "居委会·\(component.title)")) }
+        columns += [("committeeTotal", "居委会得分"), ("committeeGrade", "居委会等次")]
+        for component in scheme.government { columns.append(("government.\(component.componentId)", "街道·\(component.title)")) }
+        columns += [("governmentTotal", "街道得分"), ("governmentGrade", "街道等次"), ("missing", "缺少的评分材料")]
+        columns += [("promised", "承诺经费(分)"), ("releasePercent", "拨付比例(%)"), ("released", "应拨(分)"), ("withheld", "扣留(分)")]
+        columns += [("deducted", "违约扣减(分)"), ("payable", "应付(分)"), ("transferred", "已拨(分)"), ("stillDue", "尚欠(分)"), ("overpaid", "多拨(分)")]
+        var table = CSVTable(columns: columns)
+        for a in report.agreements {
+            let s = a.settlement
+            let missing: [String] = a.committeeScore.missing.map { "committee.\($0)" } + a.governmentScore.missing.map { "government.\($0)" }
+            var row: [String] = [a.agreement, a.government, a.committee]
+            row += a.committeeScore.components.map { number($0.score) }
+            row += [number(a.committeeScore.total), a.committeeScore.grade]
+            row += a.governmentScore.components.map { number($0.score) }
+            row += [number(a.governmentScore.total), a.governmentScore.grade, missing.joined(separator: " ")]
+            let money: [Int64] = [s.promised, Int64(s.releasePercent), s.released, s.withheld, s.deducted, s.payable, s.transferred, s.stillDue, s.overpaid]
+            row += money.map { String($0) }
+            table.append(row)
+        }
+        return table.text
     }
 }
 

@@ -145,6 +145,15 @@ import ZhengsheTestSupport
             let summary = report.json["summary"] as? [String: Any]
             #expect(summary?["committeeAverage"] as? Double == 91 && (summary?["committeeGrades"] as? [String: Int]) == ["优秀": 1])
             #expect(try await client.call(.get, Self.path + "/report", token: p.government).status == .notFound)
+            // As CSV for Excel: the byte-order mark, Chinese headers, one line per agreement.
+            try await client.execute(uri: Self.path + "/report?format=csv", method: .get, headers: [.authorization: "Bearer \(p.district)"]) { response in
+                let bytes = Array(response.body.readableBytesView)
+                #expect(response.status == .ok && bytes.prefix(3) == [0xEF, 0xBB, 0xBF])
+                let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+                #expect(lines.count == 2 && lines[0].hasPrefix("agreement 协议,") && lines[0].contains("committeeGrade 居委会等次"))
+                #expect(lines[1].hasPrefix("320412001001-2026,320412001,320412001001,94.00,88.00,91.00,优秀,"), "\(lines[1])")
+                #expect(lines[1].contains(",government.residents,12000000,100,12000000,0,0,12000000,0,12000000,0"), "\(lines[1])")
+            }
         }
     }
 }
