@@ -2,6 +2,7 @@ import Foundation
 import OpenAPIRuntime
 import ZhengsheApplication
 import ZhengsheDomain
+import ZhengsheProjections
 
 /// A district's evaluation of a year (双向评估): filed through the same endpoint shape as the
 /// agreements and the lists; read whole by the bureau, its evaluators and admin.
@@ -119,5 +120,42 @@ extension Components.Schemas.SideScore {
             components: s.components.map {
                 .init(componentId: $0.componentId, title: $0.title, weight: $0.weight, formula: $0.formula.rawValue, score: $0.score, points: $0.points, basis: $0.basis)
             })
+    }
+}
+
+extension APIHandler {
+    func getSurveyFrame(_ input: Operations.GetSurveyFrame.Input) async throws -> Operations.GetSurveyFrame.Output {
+        let (_, actor) = try AppRequestContext.requireActor()
+        let frame = try await services.twoWay.frame(district: input.path.district, year: input.path.year, for: actor)
+        if Self.wantsCSV(input.query.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)) {
+            return .ok(.init(body: .csv(HTTPBody(Self.csv(frame)))))
+        }
+        return .ok(.init(body: .json(.init(
+            district: frame.district.rawValue, year: frame.year, asOf: frame.asOf.description,
+            survey: .init(minimumRespondents: frame.survey.minimumRespondents, minimumOrdinaryPercent: frame.survey.minimumOrdinaryPercent),
+            committees: frame.committees.map { t in
+                .init(committee: t.committee, government: t.government, agreement: t.agreement, termsVersion: t.termsVersion,
+                      items: t.items.map { .init(itemId: $0.itemId, title: $0.title) },
+                      commitments: t.commitments.map { .init(commitmentId: $0.commitmentId, kind: $0.kind, description: $0.description) })
+            }))))
+    }
+
+    /// One line per committee: what to ask about and the sample to reach, then empty columns for
+    /// the third party to fill in (the respondents' make-up and the answers about each side).
+    static func csv(_ frame: TwoWayReports.Frame) -> String {
+        var table = CSVTable(columns: [
+            ("committee", "居(村)委会"), ("government", "街道/镇"), ("agreement", "协议"), ("items", "协助事项"), ("commitments", "政府承诺事项"),
+            ("minimumRespondents", "最少样本数"), ("minimumOrdinaryPercent", "普通居民最低占比(%)"),
+            ("ordinaryResidents", "普通居民人数"), ("representatives", "居民代表人数"), ("others", "其他人数"),
+            ("committee.satisfied", "对居委会·满意"), ("committee.basicallySatisfied", "对居委会·基本满意"), ("committee.dissatisfied", "对居委会·不满意"),
+            ("government.satisfied", "对街道·满意"), ("government.basicallySatisfied", "对街道·基本满意"), ("government.dissatisfied", "对街道·不满意"),
+        ])
+        for t in frame.committees {
+            var row = [t.committee, t.government, t.agreement, t.items.map(\.title).joined(separator: "；"), t.commitments.map(\.description).joined(separator: "；")]
+            row += [String(frame.survey.minimumRespondents), String(frame.survey.minimumOrdinaryPercent)]
+            row += Array(repeating: "", count: 9)
+            table.append(row)
+        }
+        return table.text
     }
 }

@@ -152,6 +152,28 @@ public struct TwoWayReports: Sendable {
         }
     }
 
+    /// What the third party needs before it surveys (调查框架): for each committee, the items it
+    /// agreed to and the government's commitments to ask residents about, and the sample the
+    /// scheme requires.
+    public struct Frame: Sendable {
+        public var district: PartyCode
+        public var year: Int
+        public var asOf: LocalDate
+        public var survey: ScoringScheme.SurveyRules
+        public var committees: [ReportObligations.TermsInForce]
+    }
+
+    public func frame(district: String, year: Int, for actor: Actor) async throws -> Frame {
+        let snapshot = try await evaluations.snapshot(district: district, year: year, for: actor)
+        let scheme = snapshot.state.scheme ?? .changzhou(year: year)
+        let now = clock()
+        let asOf = min(scheme.evaluatedAsOf ?? LocalDate("\(year)-12-31")!, LocalDate(now))
+        let terms = try await ApplicationError.mapping {
+            try await reports.termsInForce(.district(snapshot.id.district.rawValue), year: year, asOf: asOf, knownAt: now)
+        }
+        return Frame(district: snapshot.id.district, year: year, asOf: asOf, survey: scheme.survey, committees: terms)
+    }
+
     /// A finalized evaluation counts what had been recorded when it was finalized.
     func knownAt(_ snapshot: Evaluations.Snapshot) async throws -> Date? {
         guard snapshot.state.status == .finalized else { return nil }

@@ -107,6 +107,56 @@ public struct ReportObligations: Sendable {
         return (counts, lines)
     }
 
+    /// An agreement's terms in force on a date, as the third party's survey asks about them.
+    public struct TermsInForce: Sendable, Hashable {
+        public var agreement, government, committee: String
+        public var termsVersion: Int
+        /// The assistance items the committee agreed to: id and title.
+        public var items: [(itemId: String, title: String)]
+        /// The government's commitments: id, kind and description.
+        public var commitments: [(commitmentId: String, kind: String, description: String)]
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.agreement == b.agreement && a.termsVersion == b.termsVersion && a.items.map(\.itemId) == b.items.map(\.itemId)
+                && a.commitments.map(\.commitmentId) == b.commitments.map(\.commitmentId)
+        }
+        public func hash(into hasher: inout Hasher) { hasher.combine(agreement); hasher.combine(termsVersion) }
+    }
+
+    /// The terms in force on `asOf` (the highest version) of every agreement of `scope` in `year`.
+    public func termsInForce(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [TermsInForce] {
+        let (district, government, agreement) = scope.columns
+        let d = asOf.description
+        let rows = try await client.query(
+            """
+            WITH a AS (
+                SELECT * FROM projections.obligation_agreements
+                 WHERE year = \(year) AND drafted_on <= \(d)::date AND recorded_at <= \(knownAt)
+                   AND (\(district)::text IS NULL OR district = \(district))
+                   AND (\(government)::text IS NULL OR government = \(government))
+                   AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
+            ), force AS (
+                SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_key, f.terms_version
+                  FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
+                 WHERE f.in_force_from <= \(d)::date AND f.recorded_at <= \(knownAt)
+                 ORDER BY f.agreement_id, f.terms_version DESC
+            )
+            SELECT a.agreement_id, a.government, a.committee, force.terms_version, t.terms::text
+              FROM force JOIN a USING (agreement_id) JOIN projections.obligation_terms t USING (agreement_id, terms_key)
+             ORDER BY a.agreement_id
+            """,
+            logger: logger)
+        var result: [TermsInForce] = []
+        for try await (id, government, committee, version, text) in rows.decode((String, String, String, Int, String).self) {
+            guard let terms = try? JSONDecoder().decode(AgreementTerms.self, from: Data(text.utf8)) else { continue }
+            result.append(TermsInForce(
+                agreement: id, government: government, committee: committee, termsVersion: version,
+                items: terms.items.map { ($0.itemId, $0.title) },
+                commitments: terms.governmentCommitments.map { ($0.commitmentId, $0.kind.rawValue, $0.description) }))
+        }
+        return result
+    }
+
     /// Per agreement of `scope`: the duty reports due by `asOf`, and those of them verified that
     /// had been reported by their due date (the evaluation's `reportsVerifiedOnTime`).
     public func dueCounts(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: (due: Int, verifiedOnTime: Int)] {

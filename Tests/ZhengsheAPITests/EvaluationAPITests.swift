@@ -145,6 +145,18 @@ import ZhengsheTestSupport
             let summary = report.json["summary"] as? [String: Any]
             #expect(summary?["committeeAverage"] as? Double == 91 && (summary?["committeeGrades"] as? [String: Int]) == ["优秀": 1])
             #expect(try await client.call(.get, Self.path + "/report", token: p.government).status == .notFound)
+            // The third party's frame: the items and commitments to ask about, and the sample to reach.
+            let frame = try await client.call(.get, Self.path + "/frame", token: p.evaluator)
+            let framed = (frame.json["committees"] as? [[String: Any]])?.first
+            #expect(frame.status == .ok && (frame.json["survey"] as? [String: Int])?["minimumRespondents"] == 50, "\(frame.json)")
+            #expect((framed?["items"] as? [[String: Any]])?.map { $0["itemId"] as? String } == ["i1", "i2"])
+            #expect((framed?["commitments"] as? [[String: Any]])?.first?["description"] as? String == "季度业务培训")
+            try await client.execute(uri: Self.path + "/frame", method: .get, headers: [.authorization: "Bearer \(p.evaluator)", .accept: "text/csv"]) { response in
+                let text = String(decoding: Array(response.body.readableBytesView).dropFirst(3), as: UTF8.self)
+                let lines = text.split(separator: "\r\n")
+                #expect(lines.count == 2 && lines[0].contains("ordinaryResidents 普通居民人数") && lines[1].hasPrefix("320412001001,320412001,320412001001-2026,"))
+                #expect(lines[1].hasSuffix(",50,70,,,,,,,,,"), "\(lines[1])")
+            }
             // As CSV for Excel: the byte-order mark, Chinese headers, one line per agreement.
             try await client.execute(uri: Self.path + "/report?format=csv", method: .get, headers: [.authorization: "Bearer \(p.district)"]) { response in
                 let bytes = Array(response.body.readableBytesView)
