@@ -137,7 +137,8 @@ public struct TwoWayReports: Sendable {
                 let committeeScore = scheme.score(.committee, i)
                 let percent = scheme.releasePercent(for: committeeScore.grade)
                 let f = line.figures
-                let released = f.promised * Int64(percent) / 100
+                // promised × percent / 100 without a product that could overflow 64 bits.
+                let released = f.promised / 100 * Int64(percent) + f.promised % 100 * Int64(percent) / 100
                 let payable = max(0, released - f.deductedFromCommittee)
                 return AgreementResult(
                     agreement: line.agreement, government: line.government, committee: line.committee, inputs: i,
