@@ -47,9 +47,11 @@ struct FilingBodyMiddleware: RouterMiddleware {
     static func `where`(_ error: any Error, in bytes: Data) -> String {
         let said = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "unreadable").trimmingCharacters(in: CharacterSet(charactersIn: "."))
         guard let range = said.range(of: "character "), let offset = Int(said[range.upperBound...].prefix { $0.isNumber }) else { return said }
-        let prefix = String(decoding: bytes.prefix(offset), as: UTF8.self)
-        let line = prefix.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-        let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+        // Lines end at LF bytes (CRLF too); the column counts characters after the last one.
+        let before = bytes.prefix(offset)
+        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lastLine = before.lastIndex(of: 0x0A).map { before[before.index(after: $0)...] } ?? before[...]
+        let column = String(decoding: lastLine, as: UTF8.self).unicodeScalars.count + 1
         return "\(said) (line \(line), column \(column))"
     }
 
@@ -93,7 +95,7 @@ struct FilingBodyMiddleware: RouterMiddleware {
 enum DuplicateKeys {
     /// The JSON pointer of the first key given twice in its object, if any.
     static func first(in bytes: [UInt8]) -> String? {
-        var i = 0
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte-order mark the parser accepts
         return value(bytes, &i, "")
     }
 
@@ -121,7 +123,10 @@ enum DuplicateKeys {
                 skipSpace(b, &i)
                 guard i < b.count, b[i] != 0x7D else { i += 1; return nil }
                 if b[i] == 0x2C { i += 1; continue }
-                let key = string(b, &i)
+                let written = string(b, &i)
+                // The key as the parser reads it: "summ\u0061ry" is "summary".
+                let key = written.contains("\\")
+                    ? (try? JSONSerialization.jsonObject(with: Data("\"\(written)\"".utf8), options: .fragmentsAllowed)) as? String ?? written : written
                 let field = path + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
                 guard seen.insert(key).inserted else { return field }
                 skipSpace(b, &i)

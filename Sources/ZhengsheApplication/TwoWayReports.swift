@@ -77,7 +77,16 @@ public struct TwoWayReports: Sendable {
             return Summary(
                 agreements: results.count, committeeAverage: mean(results.map(\.committeeScore.total)),
                 governmentAverage: mean(results.map(\.governmentScore.total)), committeeGrades: committeeGrades, governmentGrades: governmentGrades,
-                released: results.reduce(0) { $0 + $1.settlement.released }, withheld: results.reduce(0) { $0 + $1.settlement.withheld })
+                released: Self.sum(results.map(\.settlement.released)), withheld: Self.sum(results.map(\.settlement.withheld)))
+        }
+
+        /// A sum of fen that stops at the largest 64-bit value rather than trap (amounts filed
+        /// have no upper bound of their own).
+        static func sum(_ values: [Int64]) -> Int64 {
+            values.reduce(0) { total, value in
+                let (sum, overflow) = total.addingReportingOverflow(value)
+                return overflow ? .max : sum
+            }
         }
 
         /// Each street's or town's summary, by code.

@@ -48,10 +48,14 @@ import ZhengsheTestSupport
                 {"type":"GuidanceGiven","occurredAt":"2026-06-15T10:00:00+08:00","data":{"guidanceId":"g3","kind":"visit","summary":"a","summary":"b"},"type":"DutyReported"}
                 """#.utf8))
             #expect(twice.status == .badRequest && twice.field == "/data/summary" && twice.rule == "duplicate-key", "\(twice.json)")
+            let escaped = try await client.call(.post, uri, token: p.government, raw: Data([0xEF, 0xBB, 0xBF] + Array(#"""
+                {"type":"GuidanceGiven","occurredAt":"2026-06-15T10:00:00+08:00","data":{"guidanceId":"g3","kind":"visit","summary":"a","summ\u0061ry":"b"}}
+                """#.utf8)))
+            #expect(escaped.status == .badRequest && escaped.field == "/data/summary" && escaped.rule == "duplicate-key", "\(escaped.json)")
             let utf16 = try await client.call(.post, uri, token: p.government, raw: #"{"type":"GuidanceGiven","occurredAt":"2026-06-15T10:00:00+08:00","data":{}}"#.data(using: .utf16)!)
             #expect(utf16.status == .unsupportedMediaType && utf16.rule == "utf-8", "\(utf16.json)")
             // Malformed JSON says where.
-            let broken = try await client.call(.post, uri, token: p.government, raw: Data("{\"type\": \"GuidanceGiven\",\n \"data\": {,}}".utf8))
+            let broken = try await client.call(.post, uri, token: p.government, raw: Data("{\"type\": \"GuidanceGiven\",\r\n \"data\": {,}}".utf8))
             #expect(broken.status == .badRequest && broken.rule == "json" && (broken.json["detail"] as? String)?.contains("line 2, column 11") == true, "\(broken.json)")
             #expect(try await client.call(.get, "/v1/agreements/\(Parties.agreement)", token: p.government).headers[.eTag] == before, "nothing recorded")
         }

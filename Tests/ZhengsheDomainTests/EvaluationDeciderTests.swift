@@ -47,6 +47,9 @@ import ZhengsheDomain
         var grades = Self.scheme
         grades.grades = [.init(name: "优秀", minimum: 90), .init(name: "合格", minimum: 95), .init(name: "不合格", minimum: 0)]
         Self.spec().expectRefusal(.opened(.init(scheme: grades)), by: Fixtures.districtActor, rule: "scheme-grades", field: "/data/scheme/grades/1/minimum")
+        var elsewhen = Self.scheme
+        elsewhen.evaluatedAsOf = LocalDate("2025-12-31")
+        Self.spec().expectRefusal(.opened(.init(scheme: elsewhen)), by: Fixtures.districtActor, rule: "evaluated-date", field: "/data/scheme/evaluatedAsOf")
         var settlement = Self.scheme
         settlement.settlement.append(.init(grade: "很好", releasePercent: 100))
         Self.spec().expectRefusal(.opened(.init(scheme: settlement)), by: Fixtures.districtActor, rule: "settlement-grade", field: "/data/scheme/settlement/4/grade")
@@ -129,12 +132,16 @@ import ZhengsheDomain
     /// nothing more until reopened, which makes a new version and keeps the old finalization.
     @Test func finalizedThenReopenedAsANewVersion() throws {
         var spec = Self.spec(Self.opened, at: 4_211)
-        spec.then(.finalized(.init()), by: Fixtures.districtActor, records: [.finalized(.init(evaluationVersion: 1, globalPosition: 4_211, transactionHorizon: 77_000))])
+        let yearEnd = Fixtures.on("2026-12-31")
+        // Not before the evaluated date: the figures are those of 31 December.
+        spec.expectRefusal(.finalized(.init()), by: Fixtures.districtActor, rule: "finalize-after-evaluated-date", field: "/occurredAt")
+        spec.then(.finalized(.init()), by: Fixtures.districtActor, at: yearEnd,
+                  records: [.finalized(.init(evaluationVersion: 1, globalPosition: 4_211, transactionHorizon: 77_000))])
         spec.expectRefusal(.finalized(.init()), by: Fixtures.governmentActor, rule: "district-runs-evaluation")
         spec.expectRefusal(.reopened(.init(reason: "补录")), by: Fixtures.districtActor, rule: "reopen-finalized")
-        try spec.file(.finalized(.init()), by: Fixtures.districtActor)
+        try spec.file(.finalized(.init()), by: Fixtures.districtActor, at: yearEnd)
         spec.expectRefusal(Self.survey(), by: Self.evaluator, rule: "evaluation-open")
-        spec.expectRefusal(.finalized(.init()), by: Fixtures.districtActor, rule: "evaluation-open")
+        spec.expectRefusal(.finalized(.init()), by: Fixtures.districtActor, at: yearEnd, rule: "evaluation-open")
         spec.expectRefusal(.reopened(.init(reason: " ")), by: Fixtures.districtActor, rule: "required", field: "/data/reason")
 
         spec.then(.reopened(.init(reason: "补录调查")), by: Fixtures.districtActor, records: [.reopened(.init(reason: "补录调查", evaluationVersion: 2))])

@@ -47,7 +47,7 @@ public struct EvaluationDecider: Decider {
             guard state.status == .notOpened else {
                 throw DomainError(rule: "opened-once", field: "/type", "the \(id.year) evaluation of \(id.district) is already open; reopen a finalized one instead (评估已启动)")
             }
-            try e.scheme.check(at: "/data/scheme")
+            try e.scheme.check(at: "/data/scheme", year: id.year)
             return [filing]
 
         case .committeeAssessed(let e):
@@ -91,6 +91,12 @@ public struct EvaluationDecider: Decider {
         case .finalized:
             try requireBureau(actor)
             try requireOpen(state)
+            // The figures are those of the evaluated date: a year is finalized once it has gone that far.
+            let evaluated = state.scheme?.evaluatedAsOf ?? LocalDate(year: id.year, month: 12, day: 31)!
+            guard context.date >= evaluated else {
+                throw DomainError(rule: "finalize-after-evaluated-date", field: "/occurredAt",
+                                  "the evaluation is of \(evaluated); finalize it on or after that day (评估截止日之前不能定稿)")
+            }
             let log = context.lookups
             return [.finalized(EvaluationFinalized(evaluationVersion: state.version, globalPosition: log.globalPosition, transactionHorizon: log.transactionHorizon))]
 
@@ -100,7 +106,7 @@ public struct EvaluationDecider: Decider {
                 throw DomainError(rule: "reopen-finalized", field: "/type", "only a finalized evaluation is reopened (评估尚未定稿)")
             }
             try requireText(e.reason, "/data/reason")
-            try e.scheme?.check(at: "/data/scheme")
+            try e.scheme?.check(at: "/data/scheme", year: id.year)
             return [.reopened(EvaluationReopened(reason: e.reason, scheme: e.scheme, evaluationVersion: state.version + 1))]
         }
     }

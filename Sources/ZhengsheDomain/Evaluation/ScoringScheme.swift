@@ -157,7 +157,10 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
     }
 
     /// The rule a scheme breaks, if any: weights, grades, settlement, survey rules.
-    func check(at field: String) throws(DomainError) {
+    func check(at field: String, year: Int) throws(DomainError) {
+        if let date = evaluatedAsOf, date.year != year {
+            throw DomainError(rule: "evaluated-date", field: "\(field)/evaluatedAsOf", "the evaluated date lies in the evaluation's year, \(year) (评估日须在本年度内)")
+        }
         try requireText(schemeId, "\(field)/schemeId")
         try requireText(description, "\(field)/description")
         for (side, components) in [(Side.committee, committee), (.government, government)] {
