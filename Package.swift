@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // The agreement rules: pure Swift, Foundation at most.
@@ -79,6 +81,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The documents people hand on: the two-way report as a printable HTML page (swift-mustache
+        // templates) and as CSV for Excel, the survey frame, and the survey sheet read back.
+        .target(
+            name: "ZhengsheReports",
+            dependencies: [
+                "ZhengsheApplication",
+                "ZhengsheDomain",
+                "ZhengsheProjections",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["FileEmbedder"]
+        ),
         // A synthetic city-year, filed through the application: `zhengshe demo seed`, `serve --demo`, the benchmark.
         .target(
             name: "ZhengsheDemo",
@@ -108,6 +124,7 @@ let package = Package(
             name: "ZhengsheAPI",
             dependencies: [
                 "ZhengsheApplication",
+                "ZhengsheReports",
                 "ZhengsheDomain",
                 "ZhengsheProjections",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -145,6 +162,9 @@ let package = Package(
             name: "zhengshe",
             dependencies: [
                 "ZhengsheServer",
+                "ZhengsheAPI",
+                "ZhengsheApplication",
+                "ZhengsheReports",
                 "ZhengsheProjections",
                 "ZhengsheDemo",
                 "ZhengsheStore",

@@ -3,14 +3,19 @@ import PackagePlugin
 
 /// Compiles text files into the target as Swift source, so the binary carries them wherever it
 /// runs: the package's `Schema/*.sql` migrations for `ZhengsheStore` (`EmbeddedSchema.files`),
-/// and a target's own `openapi.yaml` (`EmbeddedOpenAPI.files`), which the service serves.
+/// a target's own `openapi.yaml` (`EmbeddedOpenAPI.files`), which the service serves, and a
+/// target's `*.mustache` templates (`EmbeddedTemplates.files`).
 @main
 struct FileEmbedder: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let document = (target as? SourceModuleTarget)?.sourceFiles.first { $0.url.lastPathComponent == "openapi.yaml" }
+        let sources = (target as? SourceModuleTarget)?.sourceFiles.map(\.url) ?? []
+        let document = sources.first { $0.lastPathComponent == "openapi.yaml" }
+        let templates = sources.filter { $0.pathExtension == "mustache" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
         let (name, files): (String, [URL])
         if let document {
-            (name, files) = ("EmbeddedOpenAPI", [document.url])
+            (name, files) = ("EmbeddedOpenAPI", [document])
+        } else if !templates.isEmpty {
+            (name, files) = ("EmbeddedTemplates", templates)
         } else {
             let schema = context.package.directoryURL.appending(path: "Schema")
             (name, files) = (

@@ -1,8 +1,9 @@
-import Foundation
+public import Foundation
 import OpenAPIRuntime
-import ZhengsheApplication
+public import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
+import ZhengsheReports
 
 /// A district's evaluation of a year (双向评估): filed through the same endpoint shape as the
 /// agreements and the lists; read whole by the bureau, its evaluators and admin.
@@ -50,40 +51,53 @@ extension Components.Schemas.EvaluationView {
 
 extension APIHandler {
     func getTwoWayReport(_ input: Operations.GetTwoWayReport.Input) async throws -> Operations.GetTwoWayReport.Output {
-        let (_, actor) = try AppRequestContext.requireActor()
-        let report = try await services.twoWay.report(district: input.path.district, year: input.path.year, for: actor)
-        if Self.wantsCSV(input.query.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)) {
-            return .ok(.init(body: .csv(HTTPBody(Self.csv(report)))))
-        }
-        return .ok(.init(body: .json(try .init(report))))
+        let body = try await twoWayReport(
+            district: input.path.district, year: input.path.year, version: input.query.version, format: input.query.format?.rawValue,
+            accept: input.headers.accept.map(\.contentType.rawValue))
+        return .ok(.init(body: body))
     }
 
-    /// One line per agreement: both sides' components (the scheme's, in its order), totals and
-    /// grades, and the settlement of the committee's funding, for Excel.
-    static func csv(_ report: TwoWayReports.Report) -> String {
-        func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
-        let scheme = report.scheme
-        var columns: [(String, String)] = [("agreement", "协议"), ("government", "街道/镇"), ("committee", "居(村)委会")]
-        for component in scheme.committee { columns.append(("committee.\(component.componentId)", "居委会·\(component.title)")) }
-        columns += [("committeeTotal", "居委会得分"), ("committeeGrade", "居委会等次")]
-        for component in scheme.government { columns.append(("government.\(component.componentId)", "街道·\(component.title)")) }
-        columns += [("governmentTotal", "街道得分"), ("governmentGrade", "街道等次"), ("missing", "缺少的评分材料")]
-        columns += [("promised", "承诺经费(分)"), ("releasePercent", "拨付比例(%)"), ("released", "应拨(分)"), ("withheld", "扣留(分)")]
-        columns += [("deducted", "违约扣减(分)"), ("payable", "应付(分)"), ("transferred", "已拨(分)"), ("stillDue", "尚欠(分)"), ("overpaid", "多拨(分)")]
-        var table = CSVTable(columns: columns)
-        for a in report.agreements {
-            let s = a.settlement
-            let missing: [String] = a.committeeScore.missing.map { "committee.\($0)" } + a.governmentScore.missing.map { "government.\($0)" }
-            var row: [String] = [a.agreement, a.government, a.committee]
-            row += a.committeeScore.components.map { number($0.score) }
-            row += [number(a.committeeScore.total), a.committeeScore.grade]
-            row += a.governmentScore.components.map { number($0.score) }
-            row += [number(a.governmentScore.total), a.governmentScore.grade, missing.joined(separator: " ")]
-            let money: [Int64] = [s.promised, Int64(s.releasePercent), s.released, s.withheld, s.deducted, s.payable, s.transferred, s.stillDue, s.overpaid]
-            row += money.map { String($0) }
-            table.append(row)
+    func getTwoWayReportByQuery(_ input: Operations.GetTwoWayReportByQuery.Input) async throws -> Operations.GetTwoWayReportByQuery.Output {
+        let body = try await twoWayReport(
+            district: input.query.district, year: input.query.year, version: input.query.version, format: input.query.format?.rawValue,
+            accept: input.headers.accept.map(\.contentType.rawValue))
+        return .ok(.init(body: body))
+    }
+
+    /// The report in the format asked for by `format`, else by the first of JSON, CSV and HTML
+    /// that `Accept` names, else JSON.
+    func twoWayReport(district: String, year: Int, version: Int?, format: String?, accept: [String]) async throws
+        -> Components.Responses.TwoWayReport.Body
+    {
+        let (_, actor) = try AppRequestContext.requireActor()
+        let report = try await services.twoWay.report(district: district, year: year, version: version, for: actor)
+        let chosen = format ?? accept.lazy.compactMap { ["application/json": "json", "text/csv": "csv", "text/html": "html"][$0] }.first ?? "json"
+        switch chosen {
+        case "csv": return .csv(HTTPBody(TwoWayCSV.report(report)))
+        case "html": return .html(HTTPBody(TwoWayHTML.render(report)))
+        default: return .json(try .init(report))
         }
-        return table.text
+    }
+}
+
+/// The two-way report as the API answers it, for the command line: the same bytes as
+/// `GET /v1/reports/two-way` in each format.
+public enum TwoWayDocuments {
+    public enum Format: String, Sendable, CaseIterable { case json, csv, html }
+
+    public static func render(_ report: TwoWayReports.Report, as format: Format) throws -> Data {
+        switch format {
+        case .json: try APIJSON.encoder.encode(Components.Schemas.TwoWayReport(report))
+        case .csv: Data(TwoWayCSV.report(report).utf8)
+        case .html: Data(TwoWayHTML.render(report).utf8)
+        }
+    }
+
+    public static func frame(_ frame: TwoWayReports.Frame, as format: Format) throws -> Data {
+        switch format {
+        case .json: try APIJSON.encoder.encode(Components.Schemas.SurveyFrame(frame))
+        case .csv, .html: Data(TwoWayCSV.frame(frame).utf8)
+        }
     }
 }
 
@@ -91,13 +105,19 @@ extension Components.Schemas.TwoWayReport {
     init(_ r: TwoWayReports.Report) throws {
         self.init(
             district: r.district.rawValue, year: r.year, status: try convert(RawText(r.status.rawValue)), evaluationVersion: r.evaluationVersion,
-            scheme: try .init(converting: r.scheme), asOf: r.asOf.description, knownAt: r.knownAt, summary: .init(r.summary(of: r.agreements)),
+            scheme: try .init(converting: r.scheme), asOf: r.asOf.description, knownAt: r.knownAt, filingCutoff: r.filingCutoff?.description,
+            lateFilings: r.lateFilings.map {
+                .init(agreement: $0.agreement, eventId: $0.eventId.uuidString.lowercased(), streamVersion: $0.streamVersion, _type: $0.type,
+                      on: $0.on.description, recordedAt: $0.recordedAt,
+                      history: "/v1/agreements/\($0.agreement)/events?from=\($0.streamVersion)&limit=1")
+            },
+            summary: .init(r.summary(of: r.agreements)),
             streets: r.streets.map { .init(government: $0.government, summary: .init($0.summary)) },
             agreements: r.agreements.map { a in
                 let s = a.settlement
                 return .init(
-                    agreement: a.agreement, government: a.government, committee: a.committee, committeeScore: .init(a.committeeScore),
-                    governmentScore: .init(a.governmentScore),
+                    agreement: a.agreement, government: a.government, committee: a.committee, history: "/v1/agreements/\(a.agreement)/events",
+                    committeeScore: .init(a.committeeScore, a), governmentScore: .init(a.governmentScore, a),
                     settlement: .init(promised: s.promised, releasePercent: s.releasePercent, released: s.released, withheld: s.withheld, deducted: s.deducted,
                                       payable: s.payable, transferred: s.transferred, stillDue: s.stillDue, overpaid: s.overpaid))
             })
@@ -114,12 +134,20 @@ extension Components.Schemas.TwoWaySummary {
 }
 
 extension Components.Schemas.SideScore {
-    init(_ s: SideScore) {
+    init(_ s: SideScore, _ result: TwoWayReports.AgreementResult) {
         self.init(
             total: s.total, grade: s.grade, missing: s.missing,
             components: s.components.map {
-                .init(componentId: $0.componentId, title: $0.title, weight: $0.weight, formula: $0.formula.rawValue, score: $0.score, points: $0.points, basis: $0.basis)
+                .init(componentId: $0.componentId, title: $0.title, weight: $0.weight, formula: $0.formula.rawValue, score: $0.score, points: $0.points,
+                      basis: $0.basis, evidence: result.evidence(s.side, $0.componentId).map(Components.Schemas.Evidence.init))
             })
+    }
+}
+
+extension Components.Schemas.Evidence {
+    init(_ e: TwoWayReports.Evidence) {
+        self.init(eventId: e.eventId.uuidString.lowercased(), stream: e.stream, streamVersion: e.streamVersion, _type: e.type, on: e.on.description,
+                  recordedAt: e.recordedAt, counts: e.counts)
     }
 }
 
@@ -128,34 +156,21 @@ extension APIHandler {
         let (_, actor) = try AppRequestContext.requireActor()
         let frame = try await services.twoWay.frame(district: input.path.district, year: input.path.year, for: actor)
         if Self.wantsCSV(input.query.format?.rawValue, input.headers.accept.map(\.contentType.rawValue)) {
-            return .ok(.init(body: .csv(HTTPBody(Self.csv(frame)))))
+            return .ok(.init(body: .csv(HTTPBody(TwoWayCSV.frame(frame)))))
         }
-        return .ok(.init(body: .json(.init(
+        return .ok(.init(body: .json(.init(frame))))
+    }
+}
+
+extension Components.Schemas.SurveyFrame {
+    init(_ frame: TwoWayReports.Frame) {
+        self.init(
             district: frame.district.rawValue, year: frame.year, asOf: frame.asOf.description,
             survey: .init(minimumRespondents: frame.survey.minimumRespondents, minimumOrdinaryPercent: frame.survey.minimumOrdinaryPercent),
             committees: frame.committees.map { t in
                 .init(committee: t.committee, government: t.government, agreement: t.agreement, termsVersion: t.termsVersion,
                       items: t.items.map { .init(itemId: $0.itemId, title: $0.title) },
                       commitments: t.commitments.map { .init(commitmentId: $0.commitmentId, kind: $0.kind, description: $0.description) })
-            }))))
-    }
-
-    /// One line per committee: what to ask about and the sample to reach, then empty columns for
-    /// the third party to fill in (the respondents' make-up and the answers about each side).
-    static func csv(_ frame: TwoWayReports.Frame) -> String {
-        var table = CSVTable(columns: [
-            ("committee", "居(村)委会"), ("government", "街道/镇"), ("agreement", "协议"), ("items", "协助事项"), ("commitments", "政府承诺事项"),
-            ("minimumRespondents", "最少样本数"), ("minimumOrdinaryPercent", "普通居民最低占比(%)"),
-            ("ordinaryResidents", "普通居民人数"), ("representatives", "居民代表人数"), ("others", "其他人数"),
-            ("committee.satisfied", "对居委会·满意"), ("committee.basicallySatisfied", "对居委会·基本满意"), ("committee.dissatisfied", "对居委会·不满意"),
-            ("government.satisfied", "对街道·满意"), ("government.basicallySatisfied", "对街道·基本满意"), ("government.dissatisfied", "对街道·不满意"),
-        ])
-        for t in frame.committees {
-            var row = [t.committee, t.government, t.agreement, t.items.map(\.title).joined(separator: "；"), t.commitments.map(\.description).joined(separator: "；")]
-            row += [String(frame.survey.minimumRespondents), String(frame.survey.minimumOrdinaryPercent)]
-            row += Array(repeating: "", count: 9)
-            table.append(row)
-        }
-        return table.text
+            })
     }
 }

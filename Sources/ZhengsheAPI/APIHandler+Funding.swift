@@ -3,6 +3,7 @@ import OpenAPIRuntime
 import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
+import ZhengsheReports
 
 /// The funding ledger (经费台账) at the three levels: one agreement, a street's committees, a district.
 extension APIHandler {

@@ -3,6 +3,7 @@ import OpenAPIRuntime
 import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
+import ZhengsheReports
 
 /// "What do we owe, what are we owed, what is late": a committee's, and a street's across its committees.
 extension APIHandler {

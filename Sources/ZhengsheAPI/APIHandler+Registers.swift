@@ -3,6 +3,7 @@ import OpenAPIRuntime
 import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
+import ZhengsheReports
 
 /// The district's registers: breach claims and refused tasks.
 extension APIHandler {

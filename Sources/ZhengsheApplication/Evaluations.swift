@@ -52,21 +52,69 @@ public struct Evaluations: Sendable {
         return try await HistoryPage.read(try StreamID(id.stream), store: store, from: version, limit: limit)
     }
 
-    /// When the finalization of `version` was recorded.
-    func finalizedAt(_ id: EvaluationID, version: Int) async throws -> Date? {
+    /// The evaluation as it stood when a version was finalized, or as it stands now: its state,
+    /// the event behind each submission that counts, and when the version was finalized.
+    public struct Record: Sendable {
+        public var id: EvaluationID
+        public var state: EvaluationState
+        /// The time the version read was finalized; nil for an open evaluation.
+        public var finalizedAt: Date?
+        /// The latest event of each kind for each committee: its assessment by the government,
+        /// its government's assessment by it, its residents' survey.
+        public var submissions: [Submission: Reference] = [:]
+
+        public struct Submission: Hashable, Sendable {
+            public enum Kind: String, Hashable, Sendable { case committeeAssessed, governmentAssessed, surveyResultsSubmitted }
+            public var committee: String
+            public var kind: Kind
+        }
+
+        public struct Reference: Hashable, Sendable {
+            public var stream: String
+            public var streamVersion: Int64
+            public var eventId: UUID
+            public var type: String
+            public var occurredAt: Date
+            public var recordedAt: Date
+        }
+    }
+
+    /// Replays the evaluation's stream: to the finalization of `version` when one is given (it
+    /// must have been finalized), else to its end.
+    public func record(district: String, year: Int, version: Int?, for actor: Actor) async throws -> Record {
+        let id = try visible(district, year, actor)
         let stream = try StreamID(id.stream)
+        let decider = EvaluationDecider(id)
+        var record = Record(id: id, state: EvaluationState())
         var from: Int64 = 1
-        var found: Date?
-        while true {
+        reading: while true {
             let events = try await ApplicationError.mapping { try await store.readStream(stream, from: from, limit: 1000) }
-            for event in events where event.type == "EvaluationFinalized" {
-                if case .finalized(let e)? = try? EvaluationEvent.decode(typeName: event.type, data: Data(event.data.utf8)), e.evaluationVersion == version {
-                    found = event.recordedAt
+            for event in events {
+                let decoded = try EvaluationEvent.decode(typeName: event.type, data: Data(event.data.utf8))
+                record.state = decider.evolve(record.state, decoded)
+                let reference = Record.Reference(stream: event.streamID, streamVersion: event.streamVersion, eventId: event.id, type: event.type,
+                                                 occurredAt: event.occurredAt, recordedAt: event.recordedAt)
+                switch decoded {
+                case .committeeAssessed(let e): record.submissions[.init(committee: e.committee, kind: .committeeAssessed)] = reference
+                case .governmentAssessed(let e): record.submissions[.init(committee: e.committee, kind: .governmentAssessed)] = reference
+                case .surveyResultsSubmitted(let e): record.submissions[.init(committee: e.committee, kind: .surveyResultsSubmitted)] = reference
+                case .finalized(let e):
+                    if version == nil || e.evaluationVersion == version {
+                        record.finalizedAt = event.recordedAt
+                        if version != nil { break reading }
+                    }
+                case .reopened: record.finalizedAt = nil
+                case .opened: break
                 }
             }
-            guard let last = events.last, events.count == 1000 else { return found }
+            guard let last = events.last, events.count == 1000 else { break }
             from = last.streamVersion + 1
         }
+        if let version, record.finalizedAt == nil {
+            throw ApplicationError.badRequest(field: "/version", rule: "evaluation-version",
+                                              message: "version \(version) of the \(year) evaluation of \(district) has not been finalized (该版本尚未定稿)")
+        }
+        return record
     }
 
     func visible(_ district: String, _ year: Int, _ actor: Actor) throws(ApplicationError) -> EvaluationID {

@@ -33,12 +33,28 @@ public struct TwoWayReports: Sendable {
         public var overpaid: Int64
     }
 
+    /// One event behind a figure (评分依据): where it is in its stream, what it is, when it
+    /// happened and was recorded, and whether it counts towards the figure.
+    public struct Evidence: Sendable, Hashable {
+        public var eventId: UUID
+        public var stream: String
+        public var streamVersion: Int64
+        public var type: String
+        public var on: LocalDate
+        public var recordedAt: Date
+        public var counts: Bool
+    }
+
     public struct AgreementResult: Sendable {
         public var agreement, government, committee: String
         public var inputs: ScoringInputs
         public var committeeScore: SideScore
         public var governmentScore: SideScore
         public var settlement: Settlement
+        /// The events behind each component's score, by side and component id, in stream order.
+        public var evidence: [Side: [String: [Evidence]]]
+
+        public func evidence(_ side: Side, _ componentId: String) -> [Evidence] { evidence[side]?[componentId] ?? [] }
     }
 
     public struct Report: Sendable {
@@ -50,9 +66,25 @@ public struct TwoWayReports: Sendable {
         /// The business date evaluated: the scheme's (31 December unless it names another), or
         /// today when that is earlier and the evaluation is not finalized.
         public var asOf: LocalDate
-        /// What had been recorded by then counts: the finalization's time once finalized, else now.
+        /// What had been recorded by then counts: the filing cut-off's end, or the finalization's
+        /// time once finalized (else now) when that is earlier.
         public var knownAt: Date
+        /// The scheme's filing cut-off (录入截止日), if it names one.
+        public var filingCutoff: LocalDate?
         public var agreements: [AgreementResult]
+        /// Filings about the evaluated period recorded after the cut-off (迟报): listed, not scored.
+        public var lateFilings: [ReportObligations.LateFiling]
+        /// The departments that pushed tasks on committees without admission (未经准入摊派), the
+        /// most first.
+        public var departments: [Department]
+
+        public struct Department: Sendable, Hashable {
+            public var name: String
+            public var tasks: Int
+            public var committees: Int
+            /// The streets and towns whose committees it pushed them on, by code.
+            public var governments: [String]
+        }
 
         /// A group's averages and grade counts: a street's, or the district's.
         public struct Summary: Sendable, Hashable {
@@ -97,23 +129,31 @@ public struct TwoWayReports: Sendable {
 
     /// The report of the district's evaluation of `year`: its bureau's, its evaluators' and admin's
     /// to read. An evaluation not yet opened is scored under the default scheme, as a preview.
-    public func report(district: String, year: Int, for actor: Actor) async throws -> Report {
-        let snapshot = try await evaluations.snapshot(district: district, year: year, for: actor)
-        let state = snapshot.state
+    /// With `version`, the report of that finalized version, exactly as it was finalized.
+    public func report(district: String, year: Int, version: Int? = nil, for actor: Actor) async throws -> Report {
+        let record = try await evaluations.record(district: district, year: year, version: version, for: actor)
+        let state = record.state
         let scheme = state.scheme ?? .changzhou(year: year)
-        let evaluated = scheme.evaluatedAsOf ?? LocalDate("\(year)-12-31")!
-        let finalizedAt = try await knownAt(snapshot)
-        let knownAt = finalizedAt ?? clock()
+        let evaluated = scheme.evaluatedDate(year: year)
+        let finalizedAt = record.finalizedAt
+        let readAt = finalizedAt ?? clock()
         // Before it is finalized, the year is evaluated as far as it has gone: a preview.
-        let asOf = finalizedAt == nil ? min(evaluated, LocalDate(knownAt)) : evaluated
-        let scope = FundingLedger.Scope.district(snapshot.id.district.rawValue)
+        let asOf = finalizedAt == nil ? min(evaluated, LocalDate(readAt)) : evaluated
+        // Whatever was recorded after the cut-off day is late: it is listed, not scored.
+        let cutoff = scheme.filingCutoff.map { $0.adding(days: 1).start }
+        let knownAt = cutoff.map { min($0, readAt) } ?? readAt
+        let scope = FundingLedger.Scope.district(record.id.district.rawValue)
         return try await ApplicationError.mapping {
             async let dueRead = reports.dueCounts(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let fundingRead = ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
             async let commitmentsRead = reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let claimsRead = registers.claims(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let refusalsRead = registers.refusals(scope, year: year, asOf: asOf, knownAt: knownAt)
+            async let evidenceRead = reports.evidence(scope, year: year, asOf: asOf, knownAt: knownAt)
             let (due, funding, (commitments, _), claims, refusals) = try await (dueRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
+            let evidence = Dictionary(grouping: try await evidenceRead, by: \.agreement)
+            let late = knownAt < readAt
+                ? try await reports.lateFilings(scope, year: year, asOf: asOf, cutoff: knownAt, knownAt: readAt) : []
 
             var inputs: [String: ScoringInputs] = [:]
             for line in funding {
@@ -155,11 +195,54 @@ public struct TwoWayReports: Sendable {
                     settlement: Settlement(
                         promised: f.promised, releasePercent: percent, released: released, withheld: f.promised - released,
                         deducted: f.deductedFromCommittee, payable: payable, transferred: f.transferred,
-                        stillDue: max(0, payable - f.transferred), overpaid: max(0, f.transferred - payable)))
+                        stillDue: max(0, payable - f.transferred), overpaid: max(0, f.transferred - payable)),
+                    evidence: Self.evidence(scheme, committee: line.committee, record: record, read: evidence[line.agreement] ?? []))
             }
-            return Report(district: snapshot.id.district, year: year, status: state.status, evaluationVersion: state.version, scheme: scheme,
-                          asOf: asOf, knownAt: knownAt, agreements: results)
+            return Report(district: record.id.district, year: year, status: state.status, evaluationVersion: state.version, scheme: scheme,
+                          asOf: asOf, knownAt: knownAt, filingCutoff: scheme.filingCutoff, agreements: results, lateFilings: late,
+                          departments: Self.departments(refusals))
         }
+    }
+
+    static func departments(_ refusals: [Registers.Refusal]) -> [Report.Department] {
+        Dictionary(grouping: refusals.filter { !$0.admitted }, by: \.requestingDepartment)
+            .map { Report.Department(name: $0.key, tasks: $0.value.count, committees: Set($0.value.map(\.committee)).count,
+                                     governments: Set($0.value.map(\.government)).sorted()) }
+            .sorted { ($1.tasks, $0.name) < ($0.tasks, $1.name) }
+    }
+
+    /// Each component's evidence: the events its formula read from the record, or the submission
+    /// it took its score from.
+    static func evidence(_ scheme: ScoringScheme, committee: String, record: Evaluations.Record, read: [ReportObligations.Evidence])
+        -> [Side: [String: [Evidence]]]
+    {
+        let byTopic = Dictionary(grouping: read, by: \.topic).mapValues { events in
+            events.map { Evidence(eventId: $0.eventId, stream: $0.stream, streamVersion: $0.streamVersion, type: $0.type, on: $0.on,
+                                  recordedAt: $0.recordedAt, counts: $0.counts) }
+        }
+        func submitted(_ kind: Evaluations.Record.Submission.Kind) -> [Evidence] {
+            guard let r = record.submissions[.init(committee: committee, kind: kind)] else { return [] }
+            return [Evidence(eventId: r.eventId, stream: r.stream, streamVersion: r.streamVersion, type: r.type, on: LocalDate(r.occurredAt),
+                             recordedAt: r.recordedAt, counts: true)]
+        }
+        var result: [Side: [String: [Evidence]]] = [:]
+        for side in [Side.committee, .government] {
+            for component in side == .committee ? scheme.committee : scheme.government {
+                let events: [Evidence]
+                switch component.formula {
+                case .reportsVerifiedOnTime: events = (byTopic[.terms] ?? []) + (byTopic[.reportsVerifiedOnTime] ?? [])
+                case .installmentsPaidOnTime: events = (byTopic[.terms] ?? []) + (byTopic[.installmentsPaidOnTime] ?? [])
+                case .commitmentsGiven: events = (byTopic[.terms] ?? []) + (byTopic[.commitmentsGiven] ?? [])
+                case .unadmittedTasksDeduction: events = byTopic[.unadmittedTasks] ?? []
+                case .claimsUpheldDeduction:
+                    events = byTopic[side == .committee ? .claimsUpheldAgainstCommittee : .claimsUpheldAgainstGovernment] ?? []
+                case .assessment: events = submitted(side == .committee ? .committeeAssessed : .governmentAssessed)
+                case .surveySatisfaction: events = submitted(.surveyResultsSubmitted)
+                }
+                result[side, default: [:]][component.componentId] = events.sorted { ($0.stream, $0.streamVersion) < ($1.stream, $1.streamVersion) }
+            }
+        }
+        return result
     }
 
     /// What the third party needs before it surveys (调查框架): for each committee, the items it
@@ -177,16 +260,10 @@ public struct TwoWayReports: Sendable {
         let snapshot = try await evaluations.snapshot(district: district, year: year, for: actor)
         let scheme = snapshot.state.scheme ?? .changzhou(year: year)
         let now = clock()
-        let asOf = min(scheme.evaluatedAsOf ?? LocalDate("\(year)-12-31")!, LocalDate(now))
+        let asOf = min(scheme.evaluatedDate(year: year), LocalDate(now))
         let terms = try await ApplicationError.mapping {
             try await reports.termsInForce(.district(snapshot.id.district.rawValue), year: year, asOf: asOf, knownAt: now)
         }
         return Frame(district: snapshot.id.district, year: year, asOf: asOf, survey: scheme.survey, committees: terms)
-    }
-
-    /// A finalized evaluation counts what had been recorded when it was finalized.
-    func knownAt(_ snapshot: Evaluations.Snapshot) async throws -> Date? {
-        guard snapshot.state.status == .finalized else { return nil }
-        return try await evaluations.finalizedAt(snapshot.id, version: snapshot.state.version)
     }
 }

@@ -188,6 +188,9 @@ public struct ReportObligations: Sendable {
                    AND (\(district)::text IS NULL OR district = \(district))
                    AND (\(government)::text IS NULL OR government = \(government))
                    AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
+            ), k AS (
+                -- The instant asked, for what `then` adds to the query.
+                SELECT \(knownAt)::timestamptz AS known_at
             ), tv AS (
                 -- Version v covers the due dates from its first day (from the beginning for the lowest
                 -- version) up to the earliest first day of any higher version: so each date falls to
@@ -206,14 +209,15 @@ public struct ReportObligations: Sendable {
                  WHERE r.due_date >= tv.covers_from AND r.due_date < tv.covers_until AND (tv.ended_on IS NULL OR r.due_date <= tv.ended_on)
             ), l AS (
                 SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date,
-                       f.report_id, f.reported_on, f.outcome_on, s.status,
+                       f.report_id, f.reported_on, f.outcome_on, f.report_event, f.outcome_event, s.status,
                        CASE s.status WHEN 'overdue' THEN \(d)::date - due.due_date WHEN 'awaitingVerification' THEN \(d)::date - f.reported_on END AS days
                   FROM due JOIN a USING (agreement_id)
                   -- The report standing for the period: the last filed by the date (an index probe each).
                   LEFT JOIN LATERAL (
-                      SELECT r.report_id, r.reported_on,
+                      SELECT r.report_id, r.reported_on, r.event_id AS report_event,
                              CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
-                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on
+                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on,
+                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_event_id END AS outcome_event
                         FROM projections.obligation_report_filings r
                        WHERE r.agreement_id = due.agreement_id AND r.item_id = due.item_id AND r.period = due.period
                          AND r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)

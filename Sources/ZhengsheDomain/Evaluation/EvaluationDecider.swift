@@ -92,7 +92,7 @@ public struct EvaluationDecider: Decider {
             try requireBureau(actor)
             try requireOpen(state)
             // The figures are those of the evaluated date: a year is finalized once it has gone that far.
-            let evaluated = state.scheme?.evaluatedAsOf ?? LocalDate(year: id.year, month: 12, day: 31)!
+            let evaluated = (state.scheme ?? .changzhou(year: id.year)).evaluatedDate(year: id.year)
             guard context.date >= evaluated else {
                 throw DomainError(rule: "finalize-after-evaluated-date", field: "/occurredAt",
                                   "the evaluation is of \(evaluated); finalize it on or after that day (评估截止日之前不能定稿)")

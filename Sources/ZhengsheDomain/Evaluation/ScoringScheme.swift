@@ -17,10 +17,14 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
     /// The business date the evaluation is made as of; 31 December of the year when nil (a
     /// mid-year evaluation names its date).
     public var evaluatedAsOf: LocalDate?
+    /// The last day (China time) on which filings about the evaluated period count (录入截止日):
+    /// whatever is recorded after it is listed apart in the report as late and scores nothing.
+    /// When nil, whatever was recorded before the finalization counts.
+    public var filingCutoff: LocalDate?
 
     public init(
         schemeId: String, description: String, committee: [Component], government: [Component], grades: [Grade] = Grade.standard,
-        survey: SurveyRules = SurveyRules(), settlement: [Settlement], evaluatedAsOf: LocalDate? = nil
+        survey: SurveyRules = SurveyRules(), settlement: [Settlement], evaluatedAsOf: LocalDate? = nil, filingCutoff: LocalDate? = nil
     ) {
         self.schemeId = schemeId
         self.description = description
@@ -30,7 +34,11 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
         self.survey = survey
         self.settlement = settlement
         self.evaluatedAsOf = evaluatedAsOf
+        self.filingCutoff = filingCutoff
     }
+
+    /// The business date evaluated in `year`: the scheme's, else 31 December.
+    public func evaluatedDate(year: Int) -> LocalDate { evaluatedAsOf ?? LocalDate(year: year, month: 12, day: 31)! }
 
     /// One part of a side's score: a formula from the fixed set, scored 0–100, and its weight.
     public struct Component: Hashable, Sendable, Codable {
@@ -131,7 +139,8 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
 
     /// The default: Changzhou's practice of weighing residents' satisfaction and the
     /// departments' evaluation 50/50, the evaluation half split between the other side's
-    /// assessment and what the record shows.
+    /// assessment and what the record shows. Filings about the year count when recorded by 15
+    /// January of the next (the month the evaluation is made in).
     public static func changzhou(year: Int) -> ScoringScheme {
         ScoringScheme(
             schemeId: "changzhou-\(year)",
@@ -153,13 +162,18 @@ public struct ScoringScheme: Hashable, Sendable, Codable {
             settlement: [
                 Settlement(grade: "优秀", releasePercent: 100), Settlement(grade: "良好", releasePercent: 100),
                 Settlement(grade: "合格", releasePercent: 90), Settlement(grade: "不合格", releasePercent: 70),
-            ])
+            ],
+            filingCutoff: LocalDate(year: year + 1, month: 1, day: 15))
     }
 
     /// The rule a scheme breaks, if any: weights, grades, settlement, survey rules.
     func check(at field: String, year: Int) throws(DomainError) {
         if let date = evaluatedAsOf, date.year != year {
             throw DomainError(rule: "evaluated-date", field: "\(field)/evaluatedAsOf", "the evaluated date lies in the evaluation's year, \(year) (评估日须在本年度内)")
+        }
+        if let cutoff = filingCutoff, cutoff < evaluatedDate(year: year) {
+            throw DomainError(rule: "filing-cutoff", field: "\(field)/filingCutoff",
+                              "the filing cut-off \(cutoff) falls before the evaluated date \(evaluatedDate(year: year)) (录入截止日不得早于评估日)")
         }
         try requireText(schemeId, "\(field)/schemeId")
         try requireText(description, "\(field)/description")

@@ -1,0 +1,157 @@
+public import Foundation
+public import PostgresNIO
+public import ZhengsheDomain
+
+/// The events behind each figure the year-end evaluation computes from the record (评分依据):
+/// for every agreement, the duty reports and their verifications, the transfers against the
+/// installments due, the guidance given against the commitments, the refusals of unadmitted tasks
+/// and the settlements of upheld claims, each marked as counting towards the figure or not.
+extension ReportObligations {
+    /// What a piece of evidence speaks to: one of the formulas that read the record.
+    public enum EvidenceTopic: String, Sendable, Hashable, CaseIterable {
+        /// The terms in force that set what fell due (reports and installments).
+        case terms
+        case reportsVerifiedOnTime
+        case installmentsPaidOnTime
+        case commitmentsGiven
+        case unadmittedTasks
+        case claimsUpheldAgainstCommittee
+        case claimsUpheldAgainstGovernment
+    }
+
+    /// One event behind a figure.
+    public struct Evidence: Sendable, Hashable {
+        public var agreement: String
+        public var topic: EvidenceTopic
+        /// Whether it counts towards the figure: a report verified that was on time, a transfer
+        /// that paid its installment in full by its due date, guidance that answers a commitment,
+        /// a refusal or an upheld claim that is deducted. A late report or transfer is evidence
+        /// that does not count; the terms count as what fell due.
+        public var counts: Bool
+        public var eventId: UUID
+        public var stream: String
+        public var streamVersion: Int64
+        public var type: String
+        /// The business date (China time) it happened on.
+        public var on: LocalDate
+        public var recordedAt: Date
+    }
+
+    /// The evidence of the agreements of `scope` in `year` as of `asOf`, as known at `knownAt`, in
+    /// the same terms as ``dueCounts``, ``FundingLedger/lines`` and ``Registers``: by agreement, then
+    /// topic, then each event's place in its stream.
+    public func evidence(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Evidence] {
+        let d = asOf.description
+        let rows = try await client.query(
+            Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
+                , ft AS (
+                    -- The funding terms in force, each version that had taken effect by the date.
+                    SELECT f.agreement_id, f.terms_version, f.event_id,
+                           f.terms_version = max(f.terms_version) OVER (PARTITION BY f.agreement_id) AS latest
+                      FROM projections.funding_terms_in_force f JOIN a USING (agreement_id)
+                     WHERE f.in_force_from <= '\(d)'::date AND f.recorded_at <= (SELECT known_at FROM k)
+                ), inst AS (
+                    SELECT i.agreement_id, i.installment_id, i.due_date,
+                           coalesce((SELECT sum(t.amount) FROM projections.funding_transfers t
+                                      WHERE t.agreement_id = i.agreement_id AND t.installment_id = i.installment_id
+                                        AND t.transferred_on <= '\(d)'::date AND t.value_date <= i.due_date
+                                        AND t.recorded_at <= (SELECT known_at FROM k)), 0) >= i.amount AS paid_on_time
+                      FROM projections.funding_installments i JOIN ft ON ft.agreement_id = i.agreement_id AND ft.terms_version = i.terms_version AND ft.latest
+                      JOIN a ON a.agreement_id = i.agreement_id
+                     WHERE i.due_date <= '\(d)'::date
+                       AND NOT (a.ended_on IS NOT NULL AND a.ended_on <= '\(d)'::date AND a.ended_recorded_at <= (SELECT known_at FROM k)
+                                AND i.due_date > a.ended_on)
+                ), commitment AS (
+                    SELECT DISTINCT ON (f.agreement_id) f.agreement_id, f.terms_key
+                      FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
+                     WHERE f.in_force_from <= '\(d)'::date AND f.recorded_at <= (SELECT known_at FROM k)
+                     ORDER BY f.agreement_id, f.terms_version DESC
+                ), promised AS (
+                    SELECT commitment.agreement_id, c.value->>'kind' AS kind, c.value->>'itemId' AS item_id
+                      FROM commitment JOIN projections.obligation_terms t USING (agreement_id, terms_key)
+                     CROSS JOIN LATERAL jsonb_array_elements(t.terms->'governmentCommitments') c
+                     WHERE c.value->>'kind' IN ('guidance', 'training')
+                ), x AS (
+                    SELECT agreement_id, 'terms' AS topic, true AS counts, event_id FROM ft
+                    UNION ALL
+                    SELECT agreement_id, 'reportsVerifiedOnTime', status = 'verified' AND reported_on <= due_date, report_event
+                      FROM l WHERE due_date <= '\(d)'::date AND report_event IS NOT NULL
+                    UNION ALL
+                    SELECT agreement_id, 'reportsVerifiedOnTime', status = 'verified' AND reported_on <= due_date, outcome_event
+                      FROM l WHERE due_date <= '\(d)'::date AND outcome_event IS NOT NULL
+                    UNION ALL
+                    SELECT t.agreement_id, 'installmentsPaidOnTime', inst.paid_on_time AND t.value_date <= inst.due_date, t.event_id
+                      FROM projections.funding_transfers t JOIN inst USING (agreement_id, installment_id)
+                     WHERE t.transferred_on <= '\(d)'::date AND t.recorded_at <= (SELECT known_at FROM k)
+                    UNION ALL
+                    -- Guidance that answers a commitment, by the rule of ReportObligations.commitments.
+                    SELECT g.agreement_id, 'commitmentsGiven', true, g.event_id
+                      FROM projections.obligation_guidance g JOIN a USING (agreement_id)
+                     WHERE g.given_on <= '\(d)'::date AND g.recorded_at <= (SELECT known_at FROM k)
+                       AND EXISTS (SELECT 1 FROM promised p
+                                    WHERE p.agreement_id = g.agreement_id AND (p.item_id IS NULL OR p.item_id = g.item_id)
+                                      AND CASE p.kind WHEN 'guidance' THEN g.kind IN ('visit', 'document') ELSE g.kind = 'training' END)
+                    UNION ALL
+                    SELECT r.agreement_id, 'unadmittedTasks', true, r.event_id
+                      FROM projections.register_refusals r JOIN a USING (agreement_id)
+                     WHERE NOT r.admitted AND r.refused_on <= '\(d)'::date AND r.recorded_at <= (SELECT known_at FROM k)
+                    UNION ALL
+                    SELECT c.agreement_id,
+                           CASE c.claimant WHEN 'government' THEN 'claimsUpheldAgainstCommittee' ELSE 'claimsUpheldAgainstGovernment' END,
+                           true, c.settled_event_id
+                      FROM projections.funding_claims c JOIN a USING (agreement_id)
+                     WHERE c.outcome IN ('upheld', 'partlyUpheld') AND c.settled_on <= '\(d)'::date
+                       AND c.settled_recorded_at <= (SELECT known_at FROM k)
+                )
+                SELECT x.agreement_id, x.topic, x.counts, e.event_id, e.stream_id, e.stream_version, e.event_type,
+                       (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text, e.recorded_at
+                  FROM x JOIN events e ON e.event_id = x.event_id
+                 ORDER BY x.agreement_id, x.topic, e.stream_version
+                """),
+            logger: logger)
+        var evidence: [Evidence] = []
+        for try await (agreement, topic, counts, id, stream, version, type, on, recordedAt)
+            in rows.decode((String, String, Bool, UUID, String, Int64, String, String, Date).self)
+        {
+            guard let topic = EvidenceTopic(rawValue: topic), let on = LocalDate(on) else { continue }
+            evidence.append(Evidence(agreement: agreement, topic: topic, counts: counts, eventId: id, stream: stream, streamVersion: version,
+                                     type: type, on: on, recordedAt: recordedAt))
+        }
+        return evidence
+    }
+
+    /// A filing recorded after the evaluation's cut-off about the period evaluated (迟报).
+    public struct LateFiling: Sendable, Hashable {
+        public var agreement: String
+        public var eventId: UUID
+        public var streamVersion: Int64
+        public var type: String
+        public var on: LocalDate
+        public var recordedAt: Date
+    }
+
+    /// The events on the agreements of `scope` in `year` that happened by `asOf` and were recorded
+    /// after `cutoff` but by `knownAt`: what the cut-off kept out of the figures.
+    public func lateFilings(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, cutoff: Date, knownAt: Date) async throws -> [LateFiling] {
+        let (district, government, agreement) = scope.columns
+        let rows = try await client.query(
+            """
+            SELECT a.agreement_id, e.event_id, e.stream_version, e.event_type, (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text, e.recorded_at
+              FROM projections.obligation_agreements a
+              JOIN events e ON e.stream_id = 'agreement-' || a.agreement_id
+             WHERE a.year = \(year) AND a.recorded_at <= \(knownAt)
+               AND (\(district)::text IS NULL OR a.district = \(district))
+               AND (\(government)::text IS NULL OR a.government = \(government))
+               AND (\(agreement)::text IS NULL OR a.agreement_id = \(agreement))
+               AND e.recorded_at > \(cutoff) AND e.recorded_at <= \(knownAt) AND e.occurred_at < \(asOf.adding(days: 1).start)
+             ORDER BY a.agreement_id, e.stream_version
+            """,
+            logger: logger)
+        var late: [LateFiling] = []
+        for try await (agreement, id, version, type, on, recordedAt) in rows.decode((String, UUID, Int64, String, String, Date).self) {
+            guard let on = LocalDate(on) else { continue }
+            late.append(LateFiling(agreement: agreement, eventId: id, streamVersion: version, type: type, on: on, recordedAt: recordedAt))
+        }
+        return late
+    }
+}
