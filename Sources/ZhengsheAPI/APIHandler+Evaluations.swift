@@ -1,4 +1,5 @@
 public import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 public import ZhengsheApplication
 import ZhengsheDomain
@@ -172,5 +173,53 @@ extension Components.Schemas.SurveyFrame {
                       items: t.items.map { .init(itemId: $0.itemId, title: $0.title) },
                       commitments: t.commitments.map { .init(commitmentId: $0.commitmentId, kind: $0.kind, description: $0.description) })
             })
+    }
+}
+
+/// The third party's filled-in survey sheet (CSV): read whole, every bad line named, then filed
+/// together so that a sheet with any refused row records nothing.
+extension APIHandler {
+    static let maximumSheetSize = 4 << 20
+
+    func uploadSurveySheet(_ input: Operations.UploadSurveySheet.Input) async throws -> Operations.UploadSurveySheet.Output {
+        let (context, actor) = try AppRequestContext.requireActor()
+        guard case .csv(let body) = input.body else { throw Problem.badRequest(field: "", rule: "csv", "send the sheet as text/csv (请以CSV上传)") }
+        let bytes: [UInt8]
+        do { bytes = try await [UInt8](collecting: body, upTo: Self.maximumSheetSize) } catch {
+            throw Problem(.contentTooLarge, type: "body-too-large", title: "Body too large 内容过大",
+                          detail: "a survey sheet is at most 4 MiB (表格超过4MiB)", rule: "body-size")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type 内容类型错误",
+                          detail: "save the sheet as CSV UTF-8 (Excel: 另存为 “CSV UTF-8(逗号分隔)”) (请使用UTF-8编码)", field: "", rule: "utf-8")
+        }
+        let rows: [SurveySheet.Row]
+        do { rows = try SurveySheet.read(text) } catch {
+            var problem = Problem.badRequest(field: "", rule: "survey-sheet",
+                                             "\(error.problems.count) problem(s) in the sheet, the first on line \(error.problems[0].line): \(error.problems[0].message) (表格有误，均未记录)")
+            problem.errors = error.problems.map { .init(line: $0.line, column: $0.column, columnNumber: $0.columnNumber, rule: $0.rule, detail: $0.message) }
+            throw problem
+        }
+        let (district, year) = (input.path.district, input.path.year)
+        let outcome: FilingOutcome
+        do {
+            outcome = try await services.evaluations.fileSurveys(
+                rows.map(\.results), occurredAt: input.query.occurredAt, idempotencyKey: input.headers.idempotencyKey, requestID: context.requestID,
+                district: district, year: year, by: actor)
+        } catch ApplicationError.refusedTogether(let refused) {
+            var problem = Problem(ApplicationError.refusedTogether(refused))
+            problem.errors = refused.map { r in
+                let row = rows[r.index]
+                let column = SurveySheet.column(for: r.error.field, of: row.results)
+                return .init(line: row.line, column: column, columnNumber: column.flatMap(SurveySheet.columnNumber), rule: r.error.rule, detail: r.error.message)
+            }
+            throw problem
+        }
+        return .created(.init(body: .json(.init(
+            stream: outcome.stream, streamVersion: outcome.streamVersion,
+            recorded: zip(rows, outcome.events).map { row, event in
+                .init(line: row.line, committee: row.results.committee, eventId: event.eventID.uuidString.lowercased(), streamVersion: event.streamVersion)
+            },
+            replayed: outcome.replayed))))
     }
 }

@@ -62,6 +62,11 @@ extension Problem {
             self.init(.serviceUnavailable, type: "read-side-building", title: "Being prepared 数据准备中",
                       detail: "the read side is being built from the log for the first time; ask again shortly (首次生成中，请稍后再查)",
                       rule: "projection-lag", retryAfterSeconds: 5)
+        case .refusedTogether(let refused):
+            let first = refused.first
+            self.init(.unprocessableContent, type: "rule-broken", title: "Rule broken 违反协议规则",
+                      detail: "\(refused.count) of the filings made together are refused, the first: \(first?.error.message ?? "") (均未记录)",
+                      field: first?.error.field, rule: first?.error.rule ?? "rule-broken")
         case .projectionLag(let projection, let position):
             self.init(.serviceUnavailable, type: "projection-lag", title: "Not yet reflected 数据尚未更新",
                       detail: "the \(projection) view has not yet reached position \(position); ask again in a moment (请稍后再查)",

@@ -18,6 +18,8 @@ struct Problem: Error, Sendable {
     var rule: String
     var actualVersion: Int64?
     var retryAfterSeconds: Int?
+    /// For an uploaded sheet: every line and column at fault.
+    var errors: [Components.Schemas.Problem.ErrorsPayloadPayload] = []
 
     init(_ status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil, rule: String,
          actualVersion: Int64? = nil, retryAfterSeconds: Int? = nil) {
@@ -33,7 +35,7 @@ struct Problem: Error, Sendable {
 
     var body: Components.Schemas.Problem {
         .init(_type: "/problems/\(type)", title: title, status: Int(status.code), detail: detail, field: field, rule: rule,
-              actualVersion: actualVersion, retryAfterSeconds: retryAfterSeconds)
+              actualVersion: actualVersion, retryAfterSeconds: retryAfterSeconds, errors: errors.isEmpty ? nil : errors)
     }
 }
 

@@ -26,6 +26,16 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case readSideBuilding
     /// The read side has not yet applied the filing the reader asked to see (read-your-writes).
     case projectionLag(projection: String, position: Int64)
+    /// Filings made together (a sheet's rows) that the stream's rules refuse, each by its index;
+    /// none of them was recorded.
+    case refusedTogether([RefusedFiling])
+}
+
+/// One of several filings made together that a rule refuses.
+public struct RefusedFiling: Sendable, Hashable {
+    /// Its place among the filings, from 0.
+    public var index: Int
+    public var error: DomainError
 }
 
 /// A version the filer pinned: the stream must be exactly there.

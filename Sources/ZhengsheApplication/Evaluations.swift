@@ -40,6 +40,25 @@ public struct Evaluations: Sendable {
         }
     }
 
+    /// Files the third party's survey results of several committees at once (a filled-in survey
+    /// sheet): all recorded, or none when any is refused.
+    public func fileSurveys(
+        _ results: [SurveyResultsSubmitted], occurredAt: Date, idempotencyKey: String?, requestID: String, district: String, year: Int, by actor: Actor
+    ) async throws -> FilingOutcome {
+        guard let id = Self.id(district, year), Access.canFile(id, actor) else {
+            throw ApplicationError.notFound("evaluation \(district)/\(year)", field: "/district")
+        }
+        let filings = try results.map { result in
+            Filing(type: EvaluationEvent.surveyResultsSubmitted(result).typeName, occurredAt: occurredAt,
+                   data: try EvaluationEvent.surveyResultsSubmitted(result).encodedData(), requestID: requestID)
+        }
+        return try await ApplicationError.mapping {
+            try await handler(id).fileTogether(filings, idempotencyKey: idempotencyKey, by: actor, now: clock()) { _ in
+                EvaluationLookups(globalPosition: 0, transactionHorizon: 0)
+            }
+        }
+    }
+
     /// The evaluation as it stands, every side's scores included.
     public func snapshot(district: String, year: Int, for actor: Actor) async throws -> Snapshot {
         let id = try visible(district, year, actor)

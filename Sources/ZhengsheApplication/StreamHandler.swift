@@ -107,9 +107,67 @@ public struct StreamHandler<D: Decider>: Sendable {
         throw ApplicationError.keptChanging(stream: stream.rawValue)
     }
 
+    /// Files `filings` together: each decided on the state the ones before it leave, and all
+    /// appended at once, or none when any is refused (``ApplicationError/refusedTogether`` names
+    /// every one refused). A retry with the same idempotency key answers the first answer.
+    public func fileTogether(
+        _ filings: [Filing], idempotencyKey: String?, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
+    ) async throws -> FilingOutcome {
+        var hasher = SHA256()
+        for filing in filings { hasher.update(data: Data(filing.meaningHash.utf8)) }
+        let requestHash = Array(hasher.finalize()).hexString
+        if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: filings.count) {
+            return replay
+        }
+        var decoded: [D.Event] = []
+        for filing in filings {
+            switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
+            case .success(let event): decoded.append(event)
+            case .failure(let error): throw ApplicationError.invalid(error)
+            }
+        }
+        let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
+        for _ in 0..<Self.attempts {
+            var (state, version) = try await load()
+            var refused: [RefusedFiling] = []
+            var events: [NewEvent] = []
+            for (index, (filing, event)) in zip(filings, decoded).enumerated() {
+                let context = DecisionContext(actor: actor, occurredAt: filing.occurredAt, now: now, lookups: looked)
+                switch Result(catching: { () throws(DomainError) in try decider.file(event, context, state) }) {
+                case .success(let decided):
+                    let metadata = EventMetadata(
+                        actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",
+                        requestId: filing.requestID, idempotencyKey: idempotencyKey, requestHash: requestHash)
+                    for event in decided {
+                        state = decider.evolve(state, event)
+                        let id = idempotencyKey.map { Self.eventID(key: $0, actor: actor, index: events.count) } ?? UUID()
+                        events.append(NewEvent(id: id, type: event.typeName, occurredAt: filing.occurredAt, data: try event.encodedData(), metadata: metadata))
+                    }
+                case .failure(let error): refused.append(RefusedFiling(index: index, error: error))
+                }
+            }
+            guard refused.isEmpty else { throw ApplicationError.refusedTogether(refused) }
+            guard !events.isEmpty else { return FilingOutcome(stream: stream.rawValue, events: [], streamVersion: version, replayed: false) }
+            do {
+                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events)
+                return FilingOutcome(
+                    stream: stream.rawValue, events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
+                    streamVersion: result.streamVersion, replayed: result.replayed)
+            } catch EventStoreError.wrongExpectedVersion {
+                if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: events.count) {
+                    return replay
+                }
+                continue
+            } catch EventStoreError.idempotencyConflict {
+                throw ApplicationError.idempotencyConflict(key: idempotencyKey ?? "")
+            }
+        }
+        throw ApplicationError.keptChanging(stream: stream.rawValue)
+    }
+
     /// The first answer to an idempotency key this filer already used, if any.
-    func replay(key: String, actor: Actor, requestHash: String) async throws -> FilingOutcome? {
-        let ids = (0..<4).map { Self.eventID(key: key, actor: actor, index: $0) }
+    func replay(key: String, actor: Actor, requestHash: String, count: Int = 4) async throws -> FilingOutcome? {
+        let ids = (0..<max(count, 1)).map { Self.eventID(key: key, actor: actor, index: $0) }
         let recorded = try await store.events(withIDs: ids)
         guard let first = recorded.first else { return nil }
         guard first.streamID == stream.rawValue, first.metadata.requestHash == requestHash else {
