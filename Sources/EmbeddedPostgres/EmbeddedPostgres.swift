@@ -122,9 +122,7 @@ public struct EmbeddedPostgres: Sendable {
     /// Creates `name` unless it exists (connecting to the `postgres` maintenance database).
     public func createDatabase(_ name: String, template: String? = nil) async throws {
         let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await client.withRunning { client in
             let rows = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
             for try await _ in rows { return }
             let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -51,11 +51,7 @@ public struct Database: Sendable {
     public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         do {
-            let result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await body(client)
-            }
+            let result = try await client.withRunning(body)
             try await started?.stop()
             return result
         } catch {

@@ -31,9 +31,7 @@ struct BenchAll: AsyncParsableCommand {
         do {
             let configuration = cluster.clientConfiguration(database: "bench")
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
                 let store = PostgresEventStore(client: client, logger: logger)
                 let pgbench = PGBench(path: tools.pgbench, url: cluster.url(database: "bench"), seconds: seconds)

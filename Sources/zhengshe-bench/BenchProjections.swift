@@ -25,9 +25,7 @@ struct BenchProjections: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let client = PostgresClient(configuration: cluster.clientConfiguration(database: "bench"), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
                 let store = PostgresEventStore(client: client, logger: logger)
                 let plan = CityPlan(committees: committees, year: LocalDate(Date()).year)

@@ -31,9 +31,7 @@ struct BenchStore: AsyncParsableCommand {
         let perClient = max(1, events / clients)
         do {
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            let result = try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
                 let store = PostgresEventStore(client: client, logger: logger)
                 return try await Self.measure(store: store, clients: clients, perClient: perClient)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddedPostgres
 import Foundation
 import Hummingbird
 import Logging
@@ -41,9 +42,7 @@ extension Serve {
     func seedDemo(_ configuration: PostgresClient.Configuration, logger: Logger) async throws {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let plan = city.plan
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await client.withRunning { client in
             try await Migrator(client: client, logger: logger).migrate()
             let rows = try await client.query("SELECT count(*) FROM streams WHERE category = 'agreement'", logger: logger)
             var existing = 0

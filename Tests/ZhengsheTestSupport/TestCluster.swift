@@ -62,21 +62,13 @@ actor TestCluster {
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(server.template)"), logger: logger)
         }
         let client = PostgresClient(configuration: server.configuration(server.template), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            try await Migrator(client: client, logger: logger).migrate()
-            group.cancelAll()
-        }
+        try await client.withRunning { client in try await Migrator(client: client, logger: logger).migrate() }
     }
 
     static func withMaintenanceClient<T: Sendable>(_ server: Server, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let logger = Logger.tests
         let client = PostgresClient(configuration: server.configuration("postgres"), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await client.withRunning(body)
     }
 }
 

@@ -51,11 +51,8 @@ public struct TestDatabase: Sendable {
             name: name, client: client, logger: logger, configuration: configuration,
             url: server.cluster?.url(database: name)
         )
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            do { return .success(try await body(database)) } catch { return .failure(error) }
-        }
+        let result: Result<T, any Error>
+        do { result = .success(try await client.withRunning { _ in try await body(database) }) } catch { result = .failure(error) }
         _ = try await TestCluster.withMaintenanceClient(server) { client in
             try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
