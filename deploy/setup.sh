@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Zhengshe needs on a Debian or Ubuntu machine: PostgreSQL's server and client
 # tools (initdb/pg_ctl for the embedded database, psql/pg_dump/pgbench for operations and the
-# benchmark), libpq-dev, and wrk (the benchmark's HTTP load). Does nothing when they are already there. Needs root or sudo to install.
+# benchmark), libpq-dev, wrk (the benchmark's HTTP load), and what the printable reports are checked
+# with: headless Chromium, poppler-utils (pdftotext, pdftoppm) and the Noto CJK fonts. Does nothing when
+# they are already there. Needs root or sudo to install.
 set -euo pipefail
 
 have_server() {
@@ -10,7 +12,10 @@ have_server() {
 }
 have_all() {
   have_server && command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 \
-    && [ -e /usr/include/postgresql/libpq-fe.h ]
+    && [ -e /usr/include/postgresql/libpq-fe.h ] \
+    && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } \
+    && command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+    && { fc-list 2>/dev/null | grep -q "Noto Sans CJK"; }
 }
 
 if have_all; then
@@ -30,11 +35,12 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
-echo "Installing PostgreSQL server and client tools and libpq-dev..." >&2
+echo "Installing PostgreSQL server and client tools, libpq-dev, wrk, Chromium, poppler-utils and fonts-noto-cjk..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # postgresql-common would create and start a system cluster on install; Zhengshe runs its own.
 $sudo mkdir -p /etc/postgresql-common/createcluster.d
 echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/zhengshe.conf >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev wrk >/dev/null
-have_all || { echo "deploy/setup.sh: PostgreSQL did not install completely" >&2; exit 1; }
+$sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev wrk \
+  chromium poppler-utils fonts-noto-cjk fontconfig >/dev/null
+have_all || { echo "deploy/setup.sh: PostgreSQL, Chromium, poppler-utils or the CJK fonts did not install completely" >&2; exit 1; }

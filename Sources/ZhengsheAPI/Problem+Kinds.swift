@@ -64,7 +64,9 @@ extension Problem {
                       rule: "projection-lag", retryAfterSeconds: 5)
         case .refusedTogether(let refused):
             let first = refused.first
-            self.init(.unprocessableContent, type: "rule-broken", title: "Rule broken 违反协议规则",
+            let forbidden = first?.error.kind == .forbidden
+            self.init(forbidden ? .forbidden : .unprocessableContent, type: forbidden ? "forbidden" : "rule-broken",
+                      title: forbidden ? "Not yours to file 无权提交" : "Rule broken 违反协议规则",
                       detail: "\(refused.count) of the filings made together are refused, the first: \(first?.error.message ?? "") (均未记录)",
                       field: first?.error.field, rule: first?.error.rule ?? "rule-broken")
         case .projectionLag(let projection, let position):

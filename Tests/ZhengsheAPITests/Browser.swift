@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// A real browser and the PDF tools, for checking printed pages: headless Chromium (Debian's
+/// `chromium`) and poppler's `pdfinfo`, `pdftotext` and `pdftoppm`, as `deploy/setup.sh` installs
+/// them.
+enum Browser {
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The first of the names found on PATH.
+    static func find(_ names: [String]) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for name in names {
+            for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+                return "\(folder)/\(name)"
+            }
+        }
+        return nil
+    }
+
+    /// Runs `tool` and answers its standard output; a failure says what it printed.
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        guard let executable = tool.hasPrefix("/") ? tool : find([tool]) else {
+            throw Failed(description: "\(tool) is not installed: run deploy/setup.sh (it installs chromium, poppler-utils and fonts-noto-cjk)")
+        }
+        return try await Task.detached {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw Failed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
+            }
+            return String(decoding: out, as: UTF8.self)
+        }.value
+    }
+
+    /// Prints the page at `html` to `pdf` as Chromium prints it (A4 from the page's own CSS, no
+    /// header or footer).
+    static func printToPDF(_ html: String, _ pdf: String) async throws {
+        guard let chromium = find(["chromium", "chromium-browser", "google-chrome"]) else {
+            throw Failed(description: "no Chromium: run deploy/setup.sh (it installs Debian's chromium)")
+        }
+        let profile = FileManager.default.temporaryDirectory.appending(path: "zhengshe-chromium-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        // No sandbox: the tests may run as root, where Chromium's sandbox refuses to start.
+        try await run(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(profile)",
+            "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)",
+        ])
+        guard FileManager.default.fileExists(atPath: pdf) else { throw Failed(description: "Chromium wrote no PDF for \(html)") }
+    }
+}
