@@ -181,6 +181,7 @@ let package = Package(
         .executableTarget(
             name: "zhengshe-bench",
             dependencies: [
+                "ZhengsheAPI",
                 "ZhengsheApplication",
                 "ZhengsheProjections",
                 "ZhengsheDemo",

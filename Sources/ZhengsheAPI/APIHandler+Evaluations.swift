@@ -112,6 +112,7 @@ extension Components.Schemas.TwoWayReport {
                       on: $0.on.description, recordedAt: $0.recordedAt,
                       history: "/v1/agreements/\($0.agreement)/events?from=\($0.streamVersion)&limit=1")
             },
+            departments: r.departments.map { .init(name: $0.name, tasks: $0.tasks, committees: $0.committees, governments: $0.governments) },
             summary: .init(r.summary(of: r.agreements)),
             streets: r.streets.map { .init(government: $0.government, summary: .init($0.summary)) },
             agreements: r.agreements.map { a in
@@ -130,7 +131,10 @@ extension Components.Schemas.TwoWaySummary {
         self.init(
             agreements: s.agreements, committeeAverage: s.committeeAverage, governmentAverage: s.governmentAverage,
             committeeGrades: .init(additionalProperties: s.committeeGrades), governmentGrades: .init(additionalProperties: s.governmentGrades),
-            released: s.released, withheld: s.withheld)
+            released: s.released, withheld: s.withheld,
+            components: s.components.map {
+                .init(side: $0.side == .committee ? .committee : .government, componentId: $0.componentId, title: $0.title, average: $0.average)
+            })
     }
 }
 
@@ -148,7 +152,7 @@ extension Components.Schemas.SideScore {
 extension Components.Schemas.Evidence {
     init(_ e: TwoWayReports.Evidence) {
         self.init(eventId: e.eventId.uuidString.lowercased(), stream: e.stream, streamVersion: e.streamVersion, _type: e.type, on: e.on.description,
-                  recordedAt: e.recordedAt, counts: e.counts)
+                  counts: e.counts)
     }
 }
 

@@ -33,15 +33,14 @@ public struct TwoWayReports: Sendable {
         public var overpaid: Int64
     }
 
-    /// One event behind a figure (评分依据): where it is in its stream, what it is, when it
-    /// happened and was recorded, and whether it counts towards the figure.
+    /// One event behind a figure (评分依据): where it is in its stream, what it is, the day it
+    /// happened, and whether it counts towards the figure.
     public struct Evidence: Sendable, Hashable {
         public var eventId: UUID
         public var stream: String
         public var streamVersion: Int64
         public var type: String
         public var on: LocalDate
-        public var recordedAt: Date
         public var counts: Bool
     }
 
@@ -96,6 +95,17 @@ public struct TwoWayReports: Sendable {
             public var governmentGrades: [String: Int]
             public var released: Int64
             public var withheld: Int64
+            /// Each component's mean score (a missing submission counts 0), both sides, the
+            /// weakest first: where the group falls short.
+            public var components: [ComponentAverage]
+        }
+
+        public struct ComponentAverage: Sendable, Hashable {
+            public var side: Side
+            public var componentId: String
+            public var title: String
+            /// Rounded to two decimals.
+            public var average: Double
         }
 
         public func summary(of results: [AgreementResult]) -> Summary {
@@ -106,10 +116,18 @@ public struct TwoWayReports: Sendable {
                 committeeGrades[r.committeeScore.grade, default: 0] += 1
                 governmentGrades[r.governmentScore.grade, default: 0] += 1
             }
+            var components: [ComponentAverage] = []
+            for side in [Side.committee, .government] {
+                for c in side == .committee ? scheme.committee : scheme.government {
+                    let scores = results.map { r in (side == .committee ? r.committeeScore : r.governmentScore).components.first { $0.componentId == c.componentId }?.score ?? 0 }
+                    components.append(ComponentAverage(side: side, componentId: c.componentId, title: c.title, average: mean(scores)))
+                }
+            }
+            components.sort { ($0.average, $0.side.rawValue, $0.componentId) < ($1.average, $1.side.rawValue, $1.componentId) }
             return Summary(
                 agreements: results.count, committeeAverage: mean(results.map(\.committeeScore.total)),
                 governmentAverage: mean(results.map(\.governmentScore.total)), committeeGrades: committeeGrades, governmentGrades: governmentGrades,
-                released: Self.sum(results.map(\.settlement.released)), withheld: Self.sum(results.map(\.settlement.withheld)))
+                released: Self.sum(results.map(\.settlement.released)), withheld: Self.sum(results.map(\.settlement.withheld)), components: components)
         }
 
         /// A sum of fen that stops at the largest 64-bit value rather than trap (amounts filed
@@ -217,13 +235,11 @@ public struct TwoWayReports: Sendable {
         -> [Side: [String: [Evidence]]]
     {
         let byTopic = Dictionary(grouping: read, by: \.topic).mapValues { events in
-            events.map { Evidence(eventId: $0.eventId, stream: $0.stream, streamVersion: $0.streamVersion, type: $0.type, on: $0.on,
-                                  recordedAt: $0.recordedAt, counts: $0.counts) }
+            events.map { Evidence(eventId: $0.eventId, stream: $0.stream, streamVersion: $0.streamVersion, type: $0.type, on: $0.on, counts: $0.counts) }
         }
         func submitted(_ kind: Evaluations.Record.Submission.Kind) -> [Evidence] {
             guard let r = record.submissions[.init(committee: committee, kind: kind)] else { return [] }
-            return [Evidence(eventId: r.eventId, stream: r.stream, streamVersion: r.streamVersion, type: r.type, on: LocalDate(r.occurredAt),
-                             recordedAt: r.recordedAt, counts: true)]
+            return [Evidence(eventId: r.eventId, stream: r.stream, streamVersion: r.streamVersion, type: r.type, on: LocalDate(r.occurredAt), counts: true)]
         }
         var result: [Side: [String: [Evidence]]] = [:]
         for side in [Side.committee, .government] {

@@ -34,7 +34,6 @@ extension ReportObligations {
         public var type: String
         /// The business date (China time) it happened on.
         public var on: LocalDate
-        public var recordedAt: Date
     }
 
     /// The evidence of the agreements of `scope` in `year` as of `asOf`, as known at `knownAt`, in
@@ -103,19 +102,19 @@ extension ReportObligations {
                      WHERE c.outcome IN ('upheld', 'partlyUpheld') AND c.settled_on <= '\(d)'::date
                        AND c.settled_recorded_at <= (SELECT known_at FROM k)
                 )
-                SELECT x.agreement_id, x.topic, x.counts, e.event_id, e.stream_id, e.stream_version, e.event_type,
-                       (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text, e.recorded_at
+                SELECT x.agreement_id, x.topic, x.counts, e.event_id, e.stream_version, e.event_type,
+                       (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text
                   FROM x JOIN events e ON e.event_id = x.event_id
                  ORDER BY x.agreement_id, x.topic, e.stream_version
                 """),
             logger: logger)
         var evidence: [Evidence] = []
-        for try await (agreement, topic, counts, id, stream, version, type, on, recordedAt)
-            in rows.decode((String, String, Bool, UUID, String, Int64, String, String, Date).self)
+        for try await (agreement, topic, counts, id, version, type, on)
+            in rows.decode((String, String, Bool, UUID, Int64, String, String).self)
         {
             guard let topic = EvidenceTopic(rawValue: topic), let on = LocalDate(on) else { continue }
-            evidence.append(Evidence(agreement: agreement, topic: topic, counts: counts, eventId: id, stream: stream, streamVersion: version,
-                                     type: type, on: on, recordedAt: recordedAt))
+            evidence.append(Evidence(agreement: agreement, topic: topic, counts: counts, eventId: id, stream: "agreement-" + agreement, streamVersion: version,
+                                     type: type, on: on))
         }
         return evidence
     }

@@ -67,11 +67,11 @@ public enum TwoWayHTML {
             "released": wan(summary.released),
             "withheld": wan(summary.withheld),
             "gradeChart": gradeChart(grades: grades, committee: summary.committeeGrades, government: summary.governmentGrades),
-            "componentChart": componentChart(report.scheme, report.agreements),
+            "componentChart": componentChart(report.scheme, summary),
             "streetChart": streetChart(streets),
             "streetRanking": streetRows,
             "gradeTable": grades.map { ["grade": $0, "committee": summary.committeeGrades[$0] ?? 0, "government": summary.governmentGrades[$0] ?? 0] },
-            "weakest": weakest(report.scheme, report.agreements),
+            "weakest": weakest(summary),
             "departments": report.departments.map {
                 ["name": $0.name, "tasks": $0.tasks, "committees": $0.committees, "governments": $0.governments.joined(separator: "、")]
             },
@@ -99,7 +99,7 @@ public enum TwoWayHTML {
                     "released": wan(street.summary.released),
                     "withheld": wan(street.summary.withheld),
                     "gradeChart": gradeChart(grades: grades, committee: street.summary.committeeGrades, government: street.summary.governmentGrades),
-                    "weakest": weakest(report.scheme, results),
+                    "weakest": weakest(street.summary),
                     "ranking": results.enumerated().map { rank, a in
                         [
                             "rank": rank + 1, "committee": a.committee, "agreement": a.agreement,
@@ -127,7 +127,7 @@ public enum TwoWayHTML {
                     "title": c.title, "weight": c.weight, "score": c.score.map(score) ?? "未提交", "missing": c.score == nil,
                     "points": score(c.points), "basis": basis(c, rule, s.side, a.inputs),
                     "evidenceCount": evidence.count,
-                    "counted": events(counted), "notCounted": events(notCounted),
+                    "counted": places(counted), "notCounted": listed(notCounted),
                     "hasCounted": !counted.isEmpty, "hasNotCounted": !notCounted.isEmpty, "hasEvidence": !evidence.isEmpty,
                 ]
             }
@@ -146,10 +146,22 @@ public enum TwoWayHTML {
         ]
     }
 
-    /// Each event as its place in the agreement's (or the evaluation's) history, its type and date.
-    static func events(_ evidence: [TwoWayReports.Evidence]) -> [[String: Any]] {
-        evidence.map { ["version": $0.streamVersion, "type": $0.type, "on": $0.on.description, "eventId": $0.eventId.uuidString.lowercased(),
-                        "evaluation": $0.stream.hasPrefix("evaluation-")] }
+    /// Events that counted, by their place in the agreement's (or the evaluation's) history: `#3 #5 评估记录#12`.
+    /// Written here rather than looped over in the template: a city's report lists hundreds of thousands.
+    static func places(_ evidence: [TwoWayReports.Evidence]) -> String {
+        var text = ""
+        text.reserveCapacity(evidence.count * 5)
+        for e in evidence {
+            if !text.isEmpty { text += " " }
+            if e.stream.hasPrefix("evaluation-") { text += "评估记录" }
+            text += "#" + String(e.streamVersion)
+        }
+        return text
+    }
+
+    /// Events that did not count, each with its type and date: `#12 DutyReported 2026-10-05；`.
+    static func listed(_ evidence: [TwoWayReports.Evidence]) -> String {
+        evidence.map { "#\($0.streamVersion) \($0.type) \($0.on)" }.joined(separator: "；")
     }
 
     static func components(_ components: [ScoringScheme.Component]) -> [[String: Any]] {
@@ -234,11 +246,12 @@ public enum TwoWayHTML {
         return svg + "</svg>"
     }
 
-    /// Each component's mean score (0–100) across the agreements, both sides.
-    static func componentChart(_ scheme: ScoringScheme, _ results: [TwoWayReports.AgreementResult]) -> String {
+    /// Each component's mean score (0–100) across the agreements, both sides, in the scheme's order.
+    static func componentChart(_ scheme: ScoringScheme, _ summary: TwoWayReports.Report.Summary) -> String {
+        func average(_ side: Side, _ id: String) -> Double { summary.components.first { $0.side == side && $0.componentId == id }?.average ?? 0 }
         let rows: [(String, Double, String)] =
-            scheme.committee.map { ("居委会·" + $0.title, mean(results, .committee, $0.componentId), committeeColour) }
-            + scheme.government.map { ("街道·" + $0.title, mean(results, .government, $0.componentId), governmentColour) }
+            scheme.committee.map { ("居委会·" + $0.title, average(.committee, $0.componentId), committeeColour) }
+            + scheme.government.map { ("街道·" + $0.title, average(.government, $0.componentId), governmentColour) }
         return horizontalBars(rows, label: "各评分项平均得分")
     }
 
@@ -290,19 +303,8 @@ public enum TwoWayHTML {
     // MARK: Figures
 
     /// The components with the lowest mean score, up to three, both sides together.
-    static func weakest(_ scheme: ScoringScheme, _ results: [TwoWayReports.AgreementResult]) -> [[String: Any]] {
-        let all = scheme.committee.map { ("居(村)委会", $0, mean(results, .committee, $0.componentId)) }
-            + scheme.government.map { ("街道(镇)", $0, mean(results, .government, $0.componentId)) }
-        return all.sorted { ($0.2, $0.1.componentId) < ($1.2, $1.1.componentId) }.prefix(3).map {
-            ["side": $0.0, "title": $0.1.title, "average": score($0.2)]
-        }
-    }
-
-    static func mean(_ results: [TwoWayReports.AgreementResult], _ side: Side, _ componentId: String) -> Double {
-        let scores = results.map { r in
-            (side == .committee ? r.committeeScore : r.governmentScore).components.first { $0.componentId == componentId }?.score ?? 0
-        }
-        return scores.isEmpty ? 0 : (scores.reduce(0, +) / Double(scores.count) * 100).rounded() / 100
+    static func weakest(_ summary: TwoWayReports.Report.Summary) -> [[String: Any]] {
+        summary.components.prefix(3).map { ["side": $0.side == .committee ? "居(村)委会" : "街道(镇)", "title": $0.title, "average": score($0.average)] }
     }
 
     static func score(_ value: Double) -> String { String(format: "%.2f", value) }

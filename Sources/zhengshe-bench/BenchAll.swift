@@ -89,6 +89,8 @@ struct BenchAll: AsyncParsableCommand {
                 results.committeeObligations = try wrk.run(script: fixture.obligationsScript(plan: plan, street: false), connections: 8)
                 results.governmentObligations = try wrk.run(script: fixture.obligationsScript(plan: plan, street: true), connections: 8)
                 results.serveRSSMegabytes = max(results.serveRSSMegabytes, server.peakRSSMegabytes())
+                say("two-way reports of every district and the survey frames, as the API makes them")
+                results.reports = try await BenchReports.measure(client: client, store: store, districts: plan.districtCodes, year: plan.year, rounds: 3, logger: logger)
 
                 say("HTTP filings at 8 connections on zhengshe serve --no-projections")
                 server.stop()

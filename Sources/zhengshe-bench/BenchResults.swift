@@ -43,6 +43,8 @@ struct BenchResults: Codable {
     var committeeObligations: RunFigures?
     var governmentObligations: RunFigures?
     var committeesPerStreet = 0
+    /// The two-way reports of the whole city-year (every district once) and the survey frames.
+    var reports: BenchReports.Figures?
 
     func table() -> String {
         func rate(_ f: RunFigures?) -> String { f.map { String(format: "%8.0f/s", $0.perSecond) } ?? "       –" }
@@ -85,6 +87,7 @@ struct BenchResults: Codable {
         }
         lines.append("a committee's obligations (GET)          8 \(rate(committeeObligations))  \(ms(committeeObligations?.p50))  \(ms(committeeObligations?.p99))")
         lines.append("a street's obligations (GET)             8 \(rate(governmentObligations))  \(ms(governmentObligations?.p50))  \(ms(governmentObligations?.p99))   (\(committeesPerStreet) committees a street)")
+        if let reports { lines.append(reports.table()) }
         lines.append(String(format: "peak RSS of serve during the runs: %.0f MB", serveRSSMegabytes))
         lines.append("baselines: pgbench single-row INSERT (same clients) into a table shaped like events; bulk: 100-row INSERTs, 8 clients")
         return lines.joined(separator: "\n")

@@ -11,7 +11,7 @@ struct ZhengsheBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhengshe-bench",
         abstract: "Measure Zhengshe on a throwaway durable cluster of its own (never on an existing database).",
-        subcommands: [BenchAll.self, BenchStore.self, BenchProjections.self],
+        subcommands: [BenchAll.self, BenchStore.self, BenchProjections.self, BenchReports.self],
         defaultSubcommand: BenchAll.self
     )
 }

@@ -260,6 +260,12 @@ import ZhengsheTestSupport
             #expect(summary?["committeeAverage"] as? Double == 62.67 && summary?["governmentAverage"] as? Double == 56.33, "\(String(describing: summary))")
             #expect(summary?["committeeGrades"] as? [String: Int] == ["优秀": 1, "合格": 1, "不合格": 1])
             #expect(summary?["released"] as? Int == 21_400_000 && summary?["withheld"] as? Int == 2_600_000)
+            // The weakest component: the governments' training commitments, kept by A alone: (100 + 0 + 0) / 3.
+            let weakest = (summary?["components"] as? [[String: Any]])?.first
+            #expect(weakest?["side"] as? String == "government" && weakest?["componentId"] as? String == "guidance" && weakest?["average"] as? Double == 33.33,
+                    "\(String(describing: weakest))")
+            let departments = report.json["departments"] as? [[String: Any]]
+            #expect(departments?.count == 1 && departments?.first?["name"] as? String == "<b>文明办</b>" && departments?.first?["tasks"] as? Int == 1)
 
             // Every figure's evidence is a real event of the right agreement, found where it says.
             let reports = try #require(((b["committeeScore"] as? [String: Any])?["components"] as? [[String: Any]])?.first { $0["componentId"] as? String == "reports" })

@@ -17,12 +17,9 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
         return calendar
     }()
 
-    /// Nil unless the date exists (no 2026-02-30).
+    /// Nil unless the date exists (no 2026-02-30): the Gregorian calendar's months and leap years.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
-              let date = Self.calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              Self.calendar.component(.day, from: date) == day
-        else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.days(inMonth: month, of: year)).contains(day) else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -48,8 +45,30 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public func adding(days: Int) -> LocalDate { LocalDate(Self.calendar.date(byAdding: .day, value: days, to: start)!) }
 
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// `yyyy-MM-dd`. Written digit by digit: reports write hundreds of thousands of dates.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 10)
+        func put(_ value: Int, at end: Int, width: Int) {
+            var value = value
+            for i in stride(from: end, to: end - width, by: -1) {
+                bytes[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, at: 3, width: 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(month, at: 6, width: 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(day, at: 9, width: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
