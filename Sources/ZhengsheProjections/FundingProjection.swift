@@ -16,7 +16,7 @@ public struct FundingProjection: Projection {
     public init() {}
 
     public let name = "funding"
-    public let version = 3
+    public let version = 4
     public let tables = ["funding_agreements", "funding_terms", "funding_terms_in_force", "funding_installments", "funding_transfers", "funding_claims"]
 
     public func createTables(in s: String) -> [String] {
@@ -81,6 +81,8 @@ public struct FundingProjection: Projection {
                 transferred_on      date NOT NULL,
                 recorded_at         timestamptz NOT NULL,
                 event_id            uuid NOT NULL,
+                -- Its place in the agreement's history, which the evaluation's evidence cites.
+                stream_version      bigint NOT NULL,
                 receipt             text CHECK (receipt IN ('confirmed', 'discrepancy')),
                 received_amount     bigint,
                 receipt_on          date,
@@ -134,10 +136,11 @@ public struct FundingProjection: Projection {
                 try statements.add(
                     """
                     INSERT INTO \(s).funding_transfers
-                        (agreement_id, transfer_id, installment_id, amount, value_date, due_date, transferred_on, recorded_at, event_id)
-                    VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date, $7::date, $8, $9)
+                        (agreement_id, transfer_id, installment_id, amount, value_date, due_date, transferred_on, recorded_at, event_id, stream_version)
+                    VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date, $7::date, $8, $9, $10)
                     """,
-                    agreement, e.transferId, e.installmentId, e.amount, e.valueDate.description, e.dueDate?.description ?? "", on, event.recordedAt, event.id)
+                    agreement, e.transferId, e.installmentId, e.amount, e.valueDate.description, e.dueDate?.description ?? "", on, event.recordedAt, event.id,
+                    event.streamVersion)
             case .receiptConfirmed(let e):
                 try statements.add(
                     """

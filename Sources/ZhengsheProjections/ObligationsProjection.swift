@@ -16,7 +16,7 @@ public struct ObligationsProjection: Projection {
     public init() {}
 
     public let name = "obligations"
-    public let version = 3
+    public let version = 4
     public let tables = [
         "obligation_agreements", "obligation_terms", "obligation_terms_in_force", "obligation_reports_due", "obligation_report_filings", "obligation_guidance",
     ]
@@ -71,12 +71,15 @@ public struct ObligationsProjection: Projection {
                 reported_on         date NOT NULL,
                 recorded_at         timestamptz NOT NULL,
                 event_id            uuid NOT NULL,
+                -- Its place in the agreement's history, which the evaluation's evidence cites.
+                stream_version      bigint NOT NULL,
                 -- The filing's place in the log: the latest filing for a period stands.
                 global_position     bigint NOT NULL,
                 outcome             text CHECK (outcome IN ('verified', 'rejected')),
                 outcome_on          date,
                 outcome_recorded_at timestamptz,
                 outcome_event_id    uuid,
+                outcome_stream_version bigint,
                 reason              text,
                 PRIMARY KEY (agreement_id, report_id)
             )
@@ -93,6 +96,7 @@ public struct ObligationsProjection: Projection {
                 given_on     date NOT NULL,
                 recorded_at  timestamptz NOT NULL,
                 event_id     uuid NOT NULL,
+                stream_version bigint NOT NULL,
                 PRIMARY KEY (agreement_id, guidance_id)
             )
             """,
@@ -191,35 +195,38 @@ public struct ObligationsProjection: Projection {
                 try await run(
                     "duty reports",
                     """
-                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id, global_position)
-                    SELECT a, r, i, p, d::date, t, e, g
-                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::bigint[]) AS x(a, r, i, p, d, t, e, g)
+                    INSERT INTO \(s).obligation_report_filings (agreement_id, report_id, item_id, period, reported_on, recorded_at, event_id, stream_version, global_position)
+                    SELECT a, r, i, p, d::date, t, e, v, g
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::bigint[], $9::bigint[])
+                           AS x(a, r, i, p, d, t, e, v, g)
                     """,
                     filings.map(\.agreement), filings.map(\.reportId), filings.map(\.itemId), filings.map(\.period), filings.map(\.on),
-                    filings.map(\.event.recordedAt), filings.map(\.event.id), filings.map(\.event.position.globalPosition))
+                    filings.map(\.event.recordedAt), filings.map(\.event.id), filings.map(\.event.streamVersion), filings.map(\.event.position.globalPosition))
             }
             if !outcomes.isEmpty {
                 try await run(
                     "report outcomes",
                     """
                     UPDATE \(s).obligation_report_filings f
-                       SET outcome = x.o, outcome_on = x.d::date, outcome_recorded_at = x.t, outcome_event_id = x.e, reason = NULLIF(x.reason, '')
-                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::uuid[], $7::text[]) AS x(a, r, o, d, t, e, reason)
+                       SET outcome = x.o, outcome_on = x.d::date, outcome_recorded_at = x.t, outcome_event_id = x.e, outcome_stream_version = x.v,
+                           reason = NULLIF(x.reason, '')
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::uuid[], $7::bigint[], $8::text[]) AS x(a, r, o, d, t, e, v, reason)
                      WHERE f.agreement_id = x.a AND f.report_id = x.r
                     """,
                     outcomes.map(\.agreement), outcomes.map(\.reportId), outcomes.map(\.outcome), outcomes.map(\.on),
-                    outcomes.map(\.event.recordedAt), outcomes.map(\.event.id), outcomes.map(\.reason))
+                    outcomes.map(\.event.recordedAt), outcomes.map(\.event.id), outcomes.map(\.event.streamVersion), outcomes.map(\.reason))
             }
             if !guidance.isEmpty {
                 try await run(
                     "guidance",
                     """
-                    INSERT INTO \(s).obligation_guidance (agreement_id, guidance_id, kind, item_id, summary, given_on, recorded_at, event_id)
-                    SELECT a, g, k, NULLIF(i, ''), m, d::date, t, e
-                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[]) AS x(a, g, k, i, m, d, t, e)
+                    INSERT INTO \(s).obligation_guidance (agreement_id, guidance_id, kind, item_id, summary, given_on, recorded_at, event_id, stream_version)
+                    SELECT a, g, k, NULLIF(i, ''), m, d::date, t, e, v
+                      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::bigint[])
+                           AS x(a, g, k, i, m, d, t, e, v)
                     """,
                     guidance.map(\.agreement), guidance.map(\.guidance.guidanceId), guidance.map(\.guidance.kind.rawValue), guidance.map { $0.guidance.itemId ?? "" },
-                    guidance.map(\.guidance.summary), guidance.map(\.on), guidance.map(\.event.recordedAt), guidance.map(\.event.id))
+                    guidance.map(\.guidance.summary), guidance.map(\.on), guidance.map(\.event.recordedAt), guidance.map(\.event.id), guidance.map(\.event.streamVersion))
             }
         }
     }

@@ -209,15 +209,16 @@ public struct ReportObligations: Sendable {
                  WHERE r.due_date >= tv.covers_from AND r.due_date < tv.covers_until AND (tv.ended_on IS NULL OR r.due_date <= tv.ended_on)
             ), l AS (
                 SELECT a.agreement_id, a.government, a.committee, due.item_id, due.item_title, due.period, due.due_date,
-                       f.report_id, f.reported_on, f.outcome_on, f.report_event, f.outcome_event, s.status,
+                       f.report_id, f.reported_on, f.outcome_on, f.report_event, f.report_version, f.outcome_event, f.outcome_version, f.outcome, s.status,
                        CASE s.status WHEN 'overdue' THEN \(d)::date - due.due_date WHEN 'awaitingVerification' THEN \(d)::date - f.reported_on END AS days
                   FROM due JOIN a USING (agreement_id)
                   -- The report standing for the period: the last filed by the date (an index probe each).
                   LEFT JOIN LATERAL (
-                      SELECT r.report_id, r.reported_on, r.event_id AS report_event,
+                      SELECT r.report_id, r.reported_on, r.event_id AS report_event, r.stream_version AS report_version,
                              CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome END AS outcome,
                              CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_on END AS outcome_on,
-                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_event_id END AS outcome_event
+                             CASE WHEN r.outcome_on <= \(d)::date AND r.outcome_recorded_at <= \(knownAt) THEN r.outcome_event_id END AS outcome_event,
+                             r.outcome_stream_version AS outcome_version
                         FROM projections.obligation_report_filings r
                        WHERE r.agreement_id = due.agreement_id AND r.item_id = due.item_id AND r.period = due.period
                          AND r.reported_on <= \(d)::date AND r.recorded_at <= \(knownAt)

@@ -37,8 +37,7 @@ extension ReportObligations {
     }
 
     /// The evidence of the agreements of `scope` in `year` as of `asOf`, as known at `knownAt`, in
-    /// the same terms as ``dueCounts``, ``FundingLedger/lines`` and ``Registers``: by agreement, then
-    /// topic, then each event's place in its stream.
+    /// the same terms as ``dueCounts``, ``FundingLedger/lines`` and ``Registers``, in no order.
     public func evidence(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Evidence] {
         let d = asOf.description
         let rows = try await client.query(
@@ -65,31 +64,37 @@ extension ReportObligations {
                       FROM projections.obligation_terms_in_force f JOIN a USING (agreement_id)
                      WHERE f.in_force_from <= '\(d)'::date AND f.recorded_at <= (SELECT known_at FROM k)
                      ORDER BY f.agreement_id, f.terms_version DESC
-                ), promised AS (
+                ), promised AS MATERIALIZED (
+                    -- Read once: the terms are parsed here, not for each guidance row that asks.
                     SELECT commitment.agreement_id, c.value->>'kind' AS kind, c.value->>'itemId' AS item_id
                       FROM commitment JOIN projections.obligation_terms t USING (agreement_id, terms_key)
                      CROSS JOIN LATERAL jsonb_array_elements(t.terms->'governmentCommitments') c
                      WHERE c.value->>'kind' IN ('guidance', 'training')
                 ), x AS (
-                    SELECT agreement_id, 'terms' AS topic, true AS counts, event_id FROM ft
-                    UNION ALL
-                    SELECT agreement_id, 'reportsVerifiedOnTime', status = 'verified' AND reported_on <= due_date, report_event
+                    -- The filings that carry their place in the history, their type and their date.
+                    SELECT agreement_id, 'reportsVerifiedOnTime' AS topic, status = 'verified' AND reported_on <= due_date AS counts,
+                           report_event AS event_id, report_version AS version, 'DutyReported' AS type, reported_on AS on_date
                       FROM l WHERE due_date <= '\(d)'::date AND report_event IS NOT NULL
                     UNION ALL
-                    SELECT agreement_id, 'reportsVerifiedOnTime', status = 'verified' AND reported_on <= due_date, outcome_event
+                    SELECT agreement_id, 'reportsVerifiedOnTime', status = 'verified' AND reported_on <= due_date,
+                           outcome_event, outcome_version, CASE outcome WHEN 'verified' THEN 'ReportVerified' ELSE 'ReportRejected' END, outcome_on
                       FROM l WHERE due_date <= '\(d)'::date AND outcome_event IS NOT NULL
                     UNION ALL
-                    SELECT t.agreement_id, 'installmentsPaidOnTime', inst.paid_on_time AND t.value_date <= inst.due_date, t.event_id
+                    SELECT t.agreement_id, 'installmentsPaidOnTime', inst.paid_on_time AND t.value_date <= inst.due_date,
+                           t.event_id, t.stream_version, 'FundsTransferred', t.transferred_on
                       FROM projections.funding_transfers t JOIN inst USING (agreement_id, installment_id)
                      WHERE t.transferred_on <= '\(d)'::date AND t.recorded_at <= (SELECT known_at FROM k)
                     UNION ALL
                     -- Guidance that answers a commitment, by the rule of ReportObligations.commitments.
-                    SELECT g.agreement_id, 'commitmentsGiven', true, g.event_id
+                    SELECT g.agreement_id, 'commitmentsGiven', true, g.event_id, g.stream_version, 'GuidanceGiven', g.given_on
                       FROM projections.obligation_guidance g JOIN a USING (agreement_id)
                      WHERE g.given_on <= '\(d)'::date AND g.recorded_at <= (SELECT known_at FROM k)
                        AND EXISTS (SELECT 1 FROM promised p
                                     WHERE p.agreement_id = g.agreement_id AND (p.item_id IS NULL OR p.item_id = g.item_id)
                                       AND CASE p.kind WHEN 'guidance' THEN g.kind IN ('visit', 'document') ELSE g.kind = 'training' END)
+                ), y AS (
+                    -- The few whose place and type are read from the log: the terms, refusals, settlements.
+                    SELECT agreement_id, 'terms' AS topic, true AS counts, event_id FROM ft
                     UNION ALL
                     SELECT r.agreement_id, 'unadmittedTasks', true, r.event_id
                       FROM projections.register_refusals r JOIN a USING (agreement_id)
@@ -102,17 +107,19 @@ extension ReportObligations {
                      WHERE c.outcome IN ('upheld', 'partlyUpheld') AND c.settled_on <= '\(d)'::date
                        AND c.settled_recorded_at <= (SELECT known_at FROM k)
                 )
-                SELECT x.agreement_id, x.topic, x.counts, e.event_id, e.stream_version, e.event_type,
-                       (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text
-                  FROM x JOIN events e ON e.event_id = x.event_id
-                 ORDER BY x.agreement_id, x.topic, e.stream_version
+                -- In no order: the caller groups them by agreement and topic and orders each list.
+                SELECT agreement_id, topic, counts, event_id, version, type, to_char(on_date, 'YYYYMMDD')::integer FROM x
+                UNION ALL
+                SELECT y.agreement_id, y.topic, y.counts, e.event_id, e.stream_version, e.event_type,
+                       to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')::integer
+                  FROM y JOIN events e ON e.event_id = y.event_id
                 """),
             logger: logger)
         var evidence: [Evidence] = []
         for try await (agreement, topic, counts, id, version, type, on)
-            in rows.decode((String, String, Bool, UUID, Int64, String, String).self)
+            in rows.decode((String, String, Bool, UUID, Int64, String, Int).self)
         {
-            guard let topic = EvidenceTopic(rawValue: topic), let on = LocalDate(on) else { continue }
+            guard let topic = EvidenceTopic(rawValue: topic), let on = LocalDate(year: on / 10000, month: on / 100 % 100, day: on % 100) else { continue }
             evidence.append(Evidence(agreement: agreement, topic: topic, counts: counts, eventId: id, stream: "agreement-" + agreement, streamVersion: version,
                                      type: type, on: on))
         }

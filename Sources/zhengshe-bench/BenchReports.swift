@@ -21,14 +21,18 @@ struct BenchReports: AsyncParsableCommand {
 
     @Option(help: "Committees in the city-year (all in one district, so that one report covers them all).") var committees = 1000
     @Option(help: "Rounds of each measurement; the median is reported.") var rounds = 5
+    @Flag(help: "Leave the cluster running and its folder in place afterwards, and print its URL (to study the queries).") var keep = false
 
     func run() async throws {
         let logger = Logger.bench()
         let directory = "/tmp/zhengshe-bench-\(getpid())"
         let cluster = try await BenchCluster.create(directory: directory, logger: logger)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
         do {
-            let client = PostgresClient(configuration: cluster.clientConfiguration(database: "bench"), backgroundLogger: logger)
+            var configuration = cluster.clientConfiguration(database: "bench")
+            // As `serve` sets its sessions (Database.sessionSettings).
+            configuration.options.additionalStartupParameters += [("work_mem", "32MB"), ("jit", "off")]
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
                 let store = PostgresEventStore(client: client, logger: logger)
@@ -42,6 +46,10 @@ struct BenchReports: AsyncParsableCommand {
                 }
                 let figures = try await Self.measure(client: client, store: store, districts: plan.districtCodes, year: plan.year, rounds: rounds, logger: logger)
                 say(figures.table())
+            }
+            if keep {
+                say("The cluster keeps running: \(cluster.url(database: "bench"))")
+                return
             }
             try await cluster.stop()
         } catch {
