@@ -84,7 +84,8 @@ public struct ObligationsProjection: Projection {
                 PRIMARY KEY (agreement_id, report_id)
             )
             """,
-            "CREATE INDEX ON \(s).obligation_report_filings (agreement_id, item_id, period)",
+            // The report standing for a period is the last filed: read off the index, newest first.
+            "CREATE INDEX ON \(s).obligation_report_filings (agreement_id, item_id, period, global_position DESC)",
             // What the government gave against its commitments (指导、培训).
             """
             CREATE TABLE \(s).obligation_guidance (
