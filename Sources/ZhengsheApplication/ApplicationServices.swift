@@ -14,6 +14,8 @@ public struct ApplicationServices: Sendable {
     public let twoWay: TwoWayReports
     public let authenticator: Authenticator
     public let health: HealthCheck
+    /// Whether the database is known to be out of reach (kept by the server's monitor).
+    public let availability: DatabaseAvailability
     public let funding: Funding
     public let obligations: Obligations
     public let registers: DistrictRegisters
@@ -26,15 +28,16 @@ public struct ApplicationServices: Sendable {
     ///     reach it before it answers 503 projection-lag.
     public init(
         store: PostgresEventStore, tokens: TokenStore, clock: @escaping @Sendable () -> Date = Date.init,
-        readYourWritesWait: Duration = .seconds(2), logger: Logger
+        readYourWritesWait: Duration = .seconds(2), availability: DatabaseAvailability = DatabaseAvailability(), logger: Logger
     ) {
         self.clock = clock
+        self.availability = availability
         let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
         self.catalogues = catalogues
         agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
         evaluations = Evaluations(store: store, cache: StateCache(), clock: clock)
         authenticator = Authenticator(tokens: tokens)
-        health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger))
+        health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger), availability: availability)
         let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger), defaultWait: readYourWritesWait)
         let ledger = FundingLedger(client: store.client, logger: logger)
         let registers = Registers(client: store.client, logger: logger)
@@ -52,7 +55,7 @@ extension ApplicationError {
         do {
             return try await body()
         } catch let error where DatabaseHealth.isUnavailable(error) {
-            throw ApplicationError.unavailable("\(error)")
+            throw ApplicationError.unavailable(String(reflecting: error))
         } catch let error where DatabaseHealth.isReadSideMissing(error) {
             throw ApplicationError.readSideBuilding
         }

@@ -36,14 +36,15 @@ public func buildApplication(
     let database = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
+    let availability = DatabaseAvailability()
     let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger), clock: clock,
-                                          readYourWritesWait: readYourWritesWait, logger: logger)
+                                          readYourWritesWait: readYourWritesWait, availability: availability, logger: logger)
 
     let router = try buildRouter(application)
     var app = Application(
         router: router,
         configuration: http,
-        services: services + [database, notifier]
+        services: services + [database, notifier, DatabaseMonitor(configuration: configuration, availability: availability, logger: logger)]
             + (projections ? Projections.all.map { ProjectionRunner(projection: $0, store: store, logger: logger) as any Service } : []),
         logger: logger
     )

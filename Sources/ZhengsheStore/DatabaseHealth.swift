@@ -31,9 +31,20 @@ public struct DatabaseHealth: Sendable {
         return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
-    /// Connection failures (no server answer) and an exhausted pool: worth a retry, not a bug.
+    /// The database out of reach, going away or not yet back — worth a retry, not a bug:
+    /// - the server's own word: its connection terminated by a shutdown or an administrator
+    ///   (`57P01`, `57P02`), starting up or shutting down (`57P03`), a connection exception
+    ///   (class `08`), too many connections (`53300`);
+    /// - no word from it: the connection failed, was closed by it or ended uncleanly, or the pool
+    ///   is closed or gave up (`ConnectionPoolError`).
     public static func isUnavailable(_ error: any Error) -> Bool {
-        if let error = error as? PSQLError { return error.serverInfo == nil && error.code == .connectionError }
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] {
+                return state.hasPrefix("57P") || state.hasPrefix("08") || state == "53300"
+            }
+            return error.code == .connectionError || error.code == .serverClosedConnection || error.code == .uncleanShutdown
+                || error.code == .clientClosedConnection || error.code == .poolClosed
+        }
         return String(reflecting: type(of: error)).contains("ConnectionPoolError")
     }
 }

@@ -86,3 +86,4 @@ private func removeAtExit(cluster: EmbeddedPostgres) {
         if let command = cleanupCommand.withLock({ $0 }) { _ = system(command) }
     }
 }
+

@@ -86,3 +86,41 @@ extension Logger {
         return logger
     }
 }
+
+extension TestDatabase {
+    /// Holds an exclusive lock on `table` of this database while `body` runs. `body` is given a
+    /// function that waits (up to 30 s) until another backend of the database is blocked on the
+    /// lock, terminates it as a restarting server would (`57P01`), and says whether it found one.
+    public func withLock<T: Sendable>(
+        table: String, _ body: (_ terminateWaiter: @escaping @Sendable () async throws -> Bool) async throws -> T
+    ) async throws -> T {
+        let database = self
+        return try await database.client.withConnection { connection in
+            var locker: Int32 = 0
+            for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: database.logger).decode(Int32.self) { locker = pid }
+            try await connection.query("BEGIN", logger: database.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE"), logger: database.logger)
+            let client = database.client, logger = database.logger, lockHolder = locker
+            do {
+                let result = try await body {
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while ContinuousClock.now < deadline {
+                        let rows = try await client.query(
+                            """
+                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                             WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> \(lockHolder)
+                            """, logger: logger)
+                        for try await terminated in rows.decode(Bool.self) where terminated { return true }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return false
+                }
+                try await connection.query("COMMIT", logger: database.logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: database.logger)
+                throw error
+            }
+        }
+    }
+}

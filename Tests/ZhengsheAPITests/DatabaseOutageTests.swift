@@ -1,0 +1,105 @@
+import EmbeddedPostgres
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+import ZhengsheServer
+import ZhengsheStore
+import ZhengsheTestSupport
+
+/// The database going away under the service: every request gets an answer that says so (`503`
+/// with `Retry-After`, never `500`), nothing waits on a database known to be down, `/health` says
+/// it at once, and a filing retried with its idempotency key is recorded once.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DatabaseOutageTests {
+    /// PostgreSQL terminates the connection a filing is using (as on a restart: 57P01).
+    @Test(.database) func aFilingWhoseConnectionIsTerminatedAnswers503AndItsRetryIsRecordedOnce() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            try await Script.bringIntoEffect(client, p)
+            let guidance: [String: Any] = ["guidanceId": "gd-outage", "kind": "visit", "summary": "上门指导"]
+            // Hold the streams table so that the filing waits inside its transaction.
+            let (status, rule, retryAfter) = try await database.withLock(table: "streams") { terminateWaiter in
+                let terminator = Task { try await terminateWaiter() }
+                let answer = try await client.file("GuidanceGiven", guidance, token: p.government, key: "outage-1")
+                #expect(try await terminator.value, "the filing's backend was found waiting and terminated")
+                return (answer.status, answer.rule, answer.headers[.retryAfter])
+            }
+            #expect(status == .serviceUnavailable && rule == "database-available" && retryAfter != nil, "\(status) \(rule ?? "")")
+            // Retried with its key until the service has its database back: recorded, once.
+            var retried = try await client.file("GuidanceGiven", guidance, token: p.government, key: "outage-1")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while retried.status != .created, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                retried = try await client.file("GuidanceGiven", guidance, token: p.government, key: "outage-1")
+            }
+            #expect(retried.status == .created, "\(retried.json)")
+            let history = try await client.call(.get, "/v1/agreements/\(Parties.agreement)/events?limit=500", token: p.admin)
+            let given = (history.json["events"] as? [[String: Any]] ?? []).filter { ($0["data"] as? [String: Any])?["guidanceId"] as? String == "gd-outage" }
+            #expect(given.count == 1)
+        }
+    }
+
+    /// PostgreSQL stopped for a while, then started again.
+    @Test func whileTheDatabaseIsDownEveryRequestIs503AtOnceAndHealthSaysSo() async throws {
+        var logger = Logger(label: "zhengshe.tests.outage")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let directory = "/tmp/zhengshe-outage-\(UUID().uuidString.prefix(8))"
+        var configuration = EmbeddedPostgres.Configuration(directory: directory)
+        configuration.durable = false
+        let cluster = try EmbeddedPostgres(configuration: configuration, logger: logger)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await cluster.start()
+        do {
+            try await cluster.createDatabase("outage")
+            let app = try await buildApplication(database: cluster.clientConfiguration(database: "outage"), migrate: true, logger: logger)
+            try await app.test(.router) { client in
+                func health() async throws -> (HTTPResponse.Status, [String: Any]) {
+                    try await client.execute(uri: "/health", method: .get) { response in
+                        (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:])
+                    }
+                }
+                var (status, _) = try await health()
+                for _ in 0..<50 where status != .ok {
+                    try await Task.sleep(for: .milliseconds(100))
+                    (status, _) = try await health()
+                }
+                #expect(status == .ok)
+
+                try await cluster.stop()
+                // Within a few seconds the service knows, and says so on /health at once.
+                let stopped = ContinuousClock.now
+                var body: [String: Any] = [:]
+                repeat {
+                    try await Task.sleep(for: .milliseconds(200))
+                    (status, body) = try await health()
+                } while status == .ok && ContinuousClock.now - stopped < .seconds(15)
+                #expect(status == .serviceUnavailable && (body["database"] as? [String: Any])?["status"] as? String == "down", "\(body)")
+                // Then every request is answered 503 at once, whatever it is.
+                for uri in ["/v1/agreements/320412001001-2026", "/v1/reports/two-way?district=320412&year=2026"] {
+                    let asked = ContinuousClock.now
+                    let answer = try await client.call(.get, uri, token: "zs_not_checked_while_down")
+                    #expect(answer.status == .serviceUnavailable && answer.rule == "database-available" && answer.headers[.retryAfter] != nil, "\(uri): \(answer.json)")
+                    #expect(ContinuousClock.now - asked < .seconds(1), "answered in \(ContinuousClock.now - asked)")
+                }
+
+                try await cluster.start()
+                // Back within seconds of the database.
+                let restarted = ContinuousClock.now
+                repeat {
+                    try await Task.sleep(for: .milliseconds(200))
+                    (status, body) = try await health()
+                } while status != .ok && ContinuousClock.now - restarted < .seconds(60)
+                #expect(status == .ok, "\(body)")
+            }
+        } catch {
+            try? await cluster.stop()
+            throw error
+        }
+        try await cluster.stop()
+    }
+}
