@@ -200,7 +200,8 @@ import ZhengsheTestSupport
             ]))
             try await street.assess(client)
 
-            // The third party works from the frame's CSV and sends it back filled in.
+            // The third party works from the frame's CSV (read from the read side) and sends it back filled in.
+            try await Self.catchUp(database)
             let (status, frameBytes) = try await Self.bytes(client, Self.evaluation + "/frame?format=csv", token: p.evaluator)
             #expect(status == .ok && frameBytes.starts(with: [0xEF, 0xBB, 0xBF]))
             let frame = String(decoding: frameBytes, as: UTF8.self)
