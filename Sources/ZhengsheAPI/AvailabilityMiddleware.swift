@@ -19,7 +19,8 @@ struct AvailabilityMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error {
-            guard let reason = Self.unavailable(error) else { throw error }
+            // A request cancelled (its client went away) says nothing of the database.
+            guard !Task.isCancelled, let reason = Self.unavailable(error) else { throw error }
             availability.markDown(reason)
             // Whatever layer it surfaced in (a token lookup, a filing, a read), it reads as 503.
             throw ApplicationError.unavailable(reason)

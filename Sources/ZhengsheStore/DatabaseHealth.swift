@@ -45,6 +45,8 @@ public struct DatabaseHealth: Sendable {
             return error.code == .connectionError || error.code == .serverClosedConnection || error.code == .uncleanShutdown
                 || error.code == .clientClosedConnection || error.code == .poolClosed
         }
-        return String(reflecting: type(of: error)).contains("ConnectionPoolError")
+        // The pool shut down or gave up connecting; a lease the request itself cancelled (its
+        // client went away) says nothing of the database.
+        return String(reflecting: type(of: error)).contains("ConnectionPoolError") && !String(reflecting: error).contains("requestCancelled")
     }
 }
