@@ -15,7 +15,7 @@ have_all() {
     && [ -e /usr/include/postgresql/libpq-fe.h ] \
     && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } \
     && command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
-    && { fc-list 2>/dev/null | grep -q "Noto Sans CJK"; }
+    && [ "$(fc-list 2>/dev/null | grep -c "Noto Sans CJK")" -gt 0 ]
 }
 
 if have_all; then
