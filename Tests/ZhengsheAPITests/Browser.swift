@@ -26,22 +26,31 @@ enum Browser {
         guard let executable = tool.hasPrefix("/") ? tool : find([tool]) else {
             throw Failed(description: "\(tool) is not installed: run deploy/setup.sh (it installs chromium, poppler-utils and fonts-noto-cjk)")
         }
-        return try await Task.detached {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let output = Pipe(), errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let out = output.fileHandleForReading.readDataToEndOfFile()
-            let err = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw Failed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
+        // Output goes to files and the exit is awaited through the termination handler: no thread
+        // of the (two-thread) cooperative pool blocks while Chromium prints.
+        let folder = FileManager.default.temporaryDirectory.appending(path: "zhengshe-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (outURL, errURL) = (folder.appending(path: "out"), folder.appending(path: "err"))
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
             }
-            return String(decoding: out, as: UTF8.self)
-        }.value
+        }
+        guard status == 0 else {
+            let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+            throw Failed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(status): \(err)")
+        }
+        return (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
     }
 
     /// Prints the page at `html` to `pdf` as Chromium prints it (A4 from the page's own CSS, no
