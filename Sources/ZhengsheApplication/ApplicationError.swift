@@ -22,6 +22,9 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case unauthenticated(String)
     /// The database cannot be reached now; retrying later is safe.
     case unavailable(String)
+    /// A filing that must be recorded as a barrier in the log (a finalization) found it held by
+    /// filings in flight for longer than it waits; retrying shortly is safe.
+    case busy(stream: String)
     /// The read side's first build has not finished: its tables do not exist yet.
     case readSideBuilding
     /// The read side has not yet applied the filing the reader asked to see (read-your-writes).

@@ -45,7 +45,7 @@ public struct ApplicationServices: Sendable {
         obligations = Obligations(reports: ReportObligations(client: store.client, logger: logger), ledger: ledger, registers: registers, readSide: readSide, clock: clock)
         self.registers = DistrictRegisters(registers: registers, readSide: readSide, clock: clock)
         twoWay = TwoWayReports(evaluations: evaluations, reports: ReportObligations(client: store.client, logger: logger), ledger: ledger,
-                               registers: registers, clock: clock)
+                               registers: registers, readSide: readSide, clock: clock)
     }
 }
 

@@ -78,6 +78,9 @@ public struct Evaluations: Sendable {
         public var state: EvaluationState
         /// The time the version read was finalized; nil for an open evaluation.
         public var finalizedAt: Date?
+        /// The finalization's place in the global log: the read side must have applied it (and so
+        /// everything recorded before it) before the version's figures are read.
+        public var finalizedPosition: Int64?
         /// The latest event of each kind for each committee: its assessment by the government,
         /// its government's assessment by it, its residents' survey.
         public var submissions: [Submission: Reference] = [:]
@@ -120,9 +123,12 @@ public struct Evaluations: Sendable {
                 case .finalized(let e):
                     if version == nil || e.evaluationVersion == version {
                         record.finalizedAt = event.recordedAt
+                        record.finalizedPosition = event.position.globalPosition
                         if version != nil { break reading }
                     }
-                case .reopened: record.finalizedAt = nil
+                case .reopened:
+                    record.finalizedAt = nil
+                    record.finalizedPosition = nil
                 case .opened: break
                 }
             }

@@ -89,7 +89,8 @@ public struct StreamHandler<D: Decider>: Sendable {
                 events.append(NewEvent(id: id, type: event.typeName, occurredAt: filing.occurredAt, data: try event.encodedData(), metadata: metadata))
             }
             do {
-                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events)
+                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events,
+                                                    barrier: decided.contains(where: decider.isBarrier))
                 return FilingOutcome(
                     stream: stream.rawValue,
                     events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
@@ -102,6 +103,8 @@ public struct StreamHandler<D: Decider>: Sendable {
                 continue
             } catch EventStoreError.idempotencyConflict {
                 throw ApplicationError.idempotencyConflict(key: filing.idempotencyKey ?? "")
+            } catch EventStoreError.busy(let stream) {
+                throw ApplicationError.busy(stream: stream)
             }
         }
         throw ApplicationError.keptChanging(stream: stream.rawValue)
@@ -131,6 +134,7 @@ public struct StreamHandler<D: Decider>: Sendable {
             var (state, version) = try await load()
             var refused: [RefusedFiling] = []
             var events: [NewEvent] = []
+            var barrier = false
             for (index, (filing, event)) in zip(filings, decoded).enumerated() {
                 let context = DecisionContext(actor: actor, occurredAt: filing.occurredAt, now: now, lookups: looked)
                 switch Result(catching: { () throws(DomainError) in try decider.file(event, context, state) }) {
@@ -139,6 +143,7 @@ public struct StreamHandler<D: Decider>: Sendable {
                         actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",
                         requestId: filing.requestID, idempotencyKey: idempotencyKey, requestHash: requestHash)
                     for event in decided {
+                        barrier = barrier || decider.isBarrier(event)
                         state = decider.evolve(state, event)
                         let id = idempotencyKey.map { Self.eventID(key: $0, actor: actor, index: events.count) } ?? UUID()
                         events.append(NewEvent(id: id, type: event.typeName, occurredAt: filing.occurredAt, data: try event.encodedData(), metadata: metadata))
@@ -149,7 +154,8 @@ public struct StreamHandler<D: Decider>: Sendable {
             guard refused.isEmpty else { throw ApplicationError.refusedTogether(refused) }
             guard !events.isEmpty else { return FilingOutcome(stream: stream.rawValue, events: [], streamVersion: version, replayed: false) }
             do {
-                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events)
+                let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events,
+                                                    barrier: barrier)
                 return FilingOutcome(
                     stream: stream.rawValue, events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
                     streamVersion: result.streamVersion, replayed: result.replayed)
@@ -160,6 +166,8 @@ public struct StreamHandler<D: Decider>: Sendable {
                 continue
             } catch EventStoreError.idempotencyConflict {
                 throw ApplicationError.idempotencyConflict(key: idempotencyKey ?? "")
+            } catch EventStoreError.busy(let stream) {
+                throw ApplicationError.busy(stream: stream)
             }
         }
         throw ApplicationError.keptChanging(stream: stream.rawValue)

@@ -11,6 +11,7 @@ public struct TwoWayReports: Sendable {
     let reports: ReportObligations
     let ledger: FundingLedger
     let registers: Registers
+    let readSide: ReadSide
     let clock: @Sendable () -> Date
 
     /// How the committee's grade settles its year's funding (履约一揽子资金结算), in fen.
@@ -66,7 +67,8 @@ public struct TwoWayReports: Sendable {
         /// today when that is earlier and the evaluation is not finalized.
         public var asOf: LocalDate
         /// What had been recorded by then counts: the filing cut-off's end, or the finalization's
-        /// time once finalized (else now) when that is earlier.
+        /// time once finalized (else now) when that is earlier. A finalization is a barrier in the
+        /// log, so what was recorded by its time is the same set whenever it is read.
         public var knownAt: Date
         /// The scheme's filing cut-off (录入截止日), if it names one.
         public var filingCutoff: LocalDate?
@@ -162,6 +164,11 @@ public struct TwoWayReports: Sendable {
         let knownAt = cutoff.map { min($0, readAt) } ?? readAt
         let scope = FundingLedger.Scope.district(record.id.district.rawValue)
         return try await ApplicationError.mapping {
+            // A finalized version counts what was recorded before its finalization, a barrier in
+            // the log (Schema/0004): once the read side has applied it, it has applied all of that.
+            if let position = record.finalizedPosition {
+                for projection in ["obligations", "funding", "registers"] { try await readSide.waitFor(projection, position, within: nil) }
+            }
             async let dueRead = reports.dueCounts(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let fundingRead = ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
             async let commitmentsRead = reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)

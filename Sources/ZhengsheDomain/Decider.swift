@@ -26,6 +26,11 @@ public protocol Decider: Sendable {
 
     /// Whether deciding `filing` reads the lookups, so that callers may spare loading them.
     func needsLookups(_ filing: Event) -> Bool
+
+    /// Whether `event` must be recorded as a barrier in the log (定稿屏障): after every event
+    /// recorded before it has committed, and before any recorded after it, because it fixes what
+    /// counts as recorded by its own time (an evaluation's finalization). False by default.
+    func isBarrier(_ event: Event) -> Bool
 }
 
 /// Who files, when, and what else the rules may read.
@@ -75,6 +80,8 @@ public enum SharedRules {
 
 extension Decider {
     public func needsLookups(_ filing: Event) -> Bool { true }
+
+    public func isBarrier(_ event: Event) -> Bool { false }
 
     /// The rules every stream shares (``SharedRules``), then this stream's own: what callers use.
     public func file(_ filing: Event, _ context: DecisionContext<Lookups>, _ state: State) throws(DomainError) -> [Event] {

@@ -7,7 +7,11 @@ public protocol EventStore: Sendable {
     /// Retrying with the same event ids and content returns the first result and writes nothing.
     /// - Throws: ``EventStoreError/wrongExpectedVersion(stream:expected:actual:)`` or
     ///   ``EventStoreError/idempotencyConflict(stream:eventID:)``; nothing is written then.
-    func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent]) async throws -> AppendResult
+    /// - Parameter barrier: record them as a barrier in the log: after every append in flight has
+    ///   committed and before any that follows, so that what was recorded before them is a fixed
+    ///   set (an evaluation's finalization); ``EventStoreError/busy(stream:)`` when appends in
+    ///   flight hold it up too long.
+    func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], barrier: Bool) async throws -> AppendResult
 
     /// The stream's events from `version` (1-based, inclusive), at most `limit` of them.
     func readStream(_ stream: StreamID, from version: Int64, limit: Int) async throws -> [RecordedEvent]
@@ -21,4 +25,12 @@ public protocol EventStore: Sendable {
     /// Events of the global log after `position`, in an order that never skips a late commit,
     /// at most `limit` of them.
     func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent]
+}
+
+extension EventStore {
+    /// Appends `events` to `stream` atomically if the stream is at `expected`: an ordinary append,
+    /// not a barrier.
+    public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent]) async throws -> AppendResult {
+        try await append(to: stream, expected: expected, events: events, barrier: false)
+    }
 }

@@ -10,6 +10,9 @@ public enum EventStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidStreamID(String)
     /// An append with no events, or an event the store cannot hold (bad type name, body not a JSON object).
     case invalidEvent(String)
+    /// A barrier could not get the log to itself in time (appends in flight held it); nothing
+    /// was written, and a retry is safe.
+    case busy(stream: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,8 @@ public enum EventStoreError: Error, Sendable, Hashable, CustomStringConvertible 
             "'\(value)' is not a stream name: expected a lowercase category, a dash and an id"
         case .invalidEvent(let reason):
             reason
+        case .busy(let stream):
+            "the log was too busy to record a barrier on stream \(stream) in time; nothing was written"
         }
     }
 }

@@ -16,6 +16,9 @@ extension PostgresEventStore {
         case "23505":
             // Two new events with one id raced on two streams; the loser's id is taken.
             return EventStoreError.idempotencyConflict(stream: stream.rawValue, eventID: nil)
+        case "55P03":
+            // A barrier's lock_timeout: appends in flight held the log too long.
+            return EventStoreError.busy(stream: stream.rawValue)
         case "23514", "22P02":
             return EventStoreError.invalidEvent(error.serverInfo?[.message] ?? "the event was rejected by a database check")
         default:

@@ -11,12 +11,17 @@ public struct PostgresEventStore: EventStore {
     public let logger: Logger
     let notifier: AppendNotifier?
 
+    /// How long a barrier waits for the appends in flight before it gives up.
+    public let barrierWait: Duration
+
     /// - Parameters:
     ///   - notifier: told of every committed append, so it can wake `LISTEN`ers.
-    public init(client: PostgresClient, logger: Logger, notifier: AppendNotifier? = nil) {
+    ///   - barrierWait: how long a barrier waits for the appends in flight.
+    public init(client: PostgresClient, logger: Logger, notifier: AppendNotifier? = nil, barrierWait: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
         self.notifier = notifier
+        self.barrierWait = barrierWait
     }
 
     /// Metadata as stored: keys sorted, so the same metadata is the same jsonb text and hash input.
@@ -29,7 +34,14 @@ public struct PostgresEventStore: EventStore {
     /// The channel on which committed appends are announced.
     public static let notificationChannel = "zhengshe_events"
 
-    public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent]) async throws -> AppendResult {
+    /// Appends `events` to `stream` atomically if the stream is at `expected`.
+    /// - Parameter barrier: record them as a barrier in the log (定稿屏障, `Schema/0004_log_barrier.sql`):
+    ///   wait for every append in flight to commit, and hold new ones back until this one has, so
+    ///   that every event recorded before these committed before them and every event recorded
+    ///   after them was recorded after their COMMIT. For what must count exactly the events before
+    ///   it, however often it is read (an evaluation's finalization). Gives up with
+    ///   ``EventStoreError/busy(stream:)`` after ``barrierWait``, having written nothing.
+    public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], barrier: Bool) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.invalidEvent("an append needs at least one event") }
         let (kind, version): (String, Int64) =
             switch expected {
@@ -59,6 +71,12 @@ public struct PostgresEventStore: EventStore {
             let (entries, replayed) = try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
+                    if barrier {
+                        let wait = barrierWait.components
+                        let milliseconds = max(1, wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000)
+                        try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
+                        try await connection.query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                    }
                     var entries: [AppendResult.Entry] = []
                     entries.reserveCapacity(events.count)
                     var replayed = false

@@ -95,6 +95,8 @@ enum CommandLineAnswer {
             throw ValidationError(message)
         } catch ApplicationError.readSideBuilding {
             throw ValidationError("the read side has not been built yet: start `zhengshe serve` on this database and try again (读取侧尚未生成)")
+        } catch ApplicationError.projectionLag(let projection, let position) {
+            throw ValidationError("the read side (\(projection)) has not yet reached position \(position): let `zhengshe serve` bring it up to date and try again (读取侧尚未更新)")
         } catch ApplicationError.unavailable(let reason) {
             throw ValidationError("the database cannot be reached: \(reason) (数据库不可用)")
         }

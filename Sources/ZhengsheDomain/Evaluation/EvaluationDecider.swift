@@ -18,6 +18,13 @@ public struct EvaluationDecider: Decider {
         return false
     }
 
+    /// A finalization fixes the figures at what was recorded by its time: a barrier, so that no
+    /// filing in flight can commit after it with an earlier time (and join the figures later).
+    public func isBarrier(_ event: EvaluationEvent) -> Bool {
+        if case .finalized = event { return true }
+        return false
+    }
+
     public func evolve(_ state: EvaluationState, _ event: EvaluationEvent) -> EvaluationState {
         var state = state
         switch event {
