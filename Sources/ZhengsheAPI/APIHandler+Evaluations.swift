@@ -76,7 +76,12 @@ extension APIHandler {
         switch chosen {
         case "csv": return .csv(HTTPBody(TwoWayCSV.report(report)))
         case "html": return .html(HTTPBody(TwoWayHTML.render(report)))
-        default: return .json(try .init(report))
+        default:
+            // The evidence makes the city's report tens of megabytes: written by TwoWayJSON, not
+            // through Codable (see there), and sent as written.
+            let skeleton = try Components.Schemas.TwoWayReport(report, evidence: false)
+            try PrerenderedBody.current?.answer(TwoWayJSON.encode(report, skeleton: skeleton))
+            return .json(skeleton)
         }
     }
 }
@@ -88,7 +93,7 @@ public enum TwoWayDocuments {
 
     public static func render(_ report: TwoWayReports.Report, as format: Format) throws -> Data {
         switch format {
-        case .json: try APIJSON.encoder.encode(Components.Schemas.TwoWayReport(report))
+        case .json: try TwoWayJSON.encode(report)
         case .csv: Data(TwoWayCSV.report(report).utf8)
         case .html: Data(TwoWayHTML.render(report).utf8)
         }
@@ -103,7 +108,8 @@ public enum TwoWayDocuments {
 }
 
 extension Components.Schemas.TwoWayReport {
-    init(_ r: TwoWayReports.Report) throws {
+    /// - Parameter evidence: with every component's evidence, or with none (for ``TwoWayJSON``).
+    init(_ r: TwoWayReports.Report, evidence: Bool = true) throws {
         self.init(
             district: r.district.rawValue, year: r.year, status: try convert(RawText(r.status.rawValue)), evaluationVersion: r.evaluationVersion,
             scheme: try .init(converting: r.scheme), asOf: r.asOf.description, knownAt: r.knownAt, filingCutoff: r.filingCutoff?.description,
@@ -119,7 +125,7 @@ extension Components.Schemas.TwoWayReport {
                 let s = a.settlement
                 return .init(
                     agreement: a.agreement, government: a.government, committee: a.committee, history: "/v1/agreements/\(a.agreement)/events",
-                    committeeScore: .init(a.committeeScore, a), governmentScore: .init(a.governmentScore, a),
+                    committeeScore: .init(a.committeeScore, a, evidence: evidence), governmentScore: .init(a.governmentScore, a, evidence: evidence),
                     settlement: .init(promised: s.promised, releasePercent: s.releasePercent, released: s.released, withheld: s.withheld, deducted: s.deducted,
                                       payable: s.payable, transferred: s.transferred, stillDue: s.stillDue, overpaid: s.overpaid))
             })
@@ -139,12 +145,12 @@ extension Components.Schemas.TwoWaySummary {
 }
 
 extension Components.Schemas.SideScore {
-    init(_ s: SideScore, _ result: TwoWayReports.AgreementResult) {
+    init(_ s: SideScore, _ result: TwoWayReports.AgreementResult, evidence: Bool = true) {
         self.init(
             total: s.total, grade: s.grade, missing: s.missing,
             components: s.components.map {
                 .init(componentId: $0.componentId, title: $0.title, weight: $0.weight, formula: $0.formula.rawValue, score: $0.score, points: $0.points,
-                      basis: $0.basis, evidence: result.evidence(s.side, $0.componentId).map(Components.Schemas.Evidence.init))
+                      basis: $0.basis, evidence: evidence ? result.evidence(s.side, $0.componentId).map(Components.Schemas.Evidence.init) : [])
             })
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 public import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 public import ZhengsheDomain
 
 /// The per-request context: Hummingbird's core context, the request id and the authenticated actor.
@@ -33,12 +34,34 @@ struct OpenAPIRequestContextMiddleware: RouterMiddleware {
     static let plainHeaders: [HTTPField.Name] = [.eTag, .location]
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        var response = try await AppRequestContext.$current.withValue(context) { try await next(request, context) }
+        let prerendered = PrerenderedBody()
+        var response = try await PrerenderedBody.$current.withValue(prerendered) {
+            try await AppRequestContext.$current.withValue(context) { try await next(request, context) }
+        }
         for name in Self.plainHeaders {
             if let value = response.headers[name], let plain = value.removingPercentEncoding { response.headers[name] = plain }
         }
+        if let bytes = prerendered.take() {
+            response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+            response.headers[.contentLength] = String(bytes.count)
+        }
         return response
     }
+}
+
+/// The body of a JSON answer that its handler wrote itself, in the contract's own shape, because
+/// the generated encoding would be too slow for its size (``TwoWayJSON``): the handler returns the
+/// typed value as usual and leaves the bytes here; ``OpenAPIRequestContextMiddleware`` sends them
+/// in its place.
+final class PrerenderedBody: Sendable {
+    private let bytes = Mutex<Data?>(nil)
+
+    /// The current request's, under ``OpenAPIRequestContextMiddleware``.
+    @TaskLocal static var current: PrerenderedBody?
+
+    func answer(_ data: Data) { bytes.withLock { $0 = data } }
+
+    func take() -> Data? { bytes.withLock { value in defer { value = nil }; return value } }
 }
 
 extension AppRequestContext {

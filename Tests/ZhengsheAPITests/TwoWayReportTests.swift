@@ -5,7 +5,8 @@ import HummingbirdTesting
 import NIOCore
 import PostgresNIO
 import Testing
-import ZhengsheAPI
+@testable import ZhengsheAPI
+import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheProjections
 import ZhengsheStore
@@ -302,6 +303,13 @@ import ZhengsheTestSupport
             try await Self.catchUp(database)
             let (_, again) = try await Self.bytes(client, "/v1/reports/two-way?district=320412&year=2026", token: p.district)
             #expect(again == finalized)
+            // The JSON is written by TwoWayJSON, not by Codable: the same bytes as Foundation's encoder makes of the contract's types,
+            // and the command line's.
+            let services = ApplicationServices(store: database.store, tokens: TokenStore(client: database.client, logger: database.logger), logger: database.logger)
+            let computed = try await services.twoWay.report(district: "320412", year: 2026, for: Actor(name: "test", role: .admin, party: nil))
+            let codable = try APIJSON.encoder.encode(Components.Schemas.TwoWayReport(computed))
+            #expect(try TwoWayDocuments.render(computed, as: .json) == codable)
+            #expect([UInt8](codable) == finalized, "\(String(decoding: codable.prefix(300), as: UTF8.self)) …")
 
             // Reopened under 30/10/60: a new version scored anew, the finalized one still readable, unchanged.
             try Script.expectCreated(try await client.call(.post, Self.evaluation + "/events", token: p.district, body: [
