@@ -1,6 +1,7 @@
 import Foundation
 import ZhengsheApplication
 import ZhengsheDomain
+import ZhengsheProjections
 
 /// The two-way report as JSON, byte for byte what `JSONEncoder` makes of
 /// `Components.Schemas.TwoWayReport` with this API's conventions (keys sorted, slashes unescaped),

@@ -36,14 +36,7 @@ public struct TwoWayReports: Sendable {
 
     /// One event behind a figure (评分依据): where it is in its stream, what it is, the day it
     /// happened, and whether it counts towards the figure.
-    public struct Evidence: Sendable, Hashable {
-        public var eventId: UUID
-        public var stream: String
-        public var streamVersion: Int64
-        public var type: String
-        public var on: LocalDate
-        public var counts: Bool
-    }
+    public typealias Evidence = ReportObligations.Evidence
 
     public struct AgreementResult: Sendable {
         public var agreement, government, committee: String
@@ -169,14 +162,12 @@ public struct TwoWayReports: Sendable {
             if let position = record.finalizedPosition {
                 for projection in ["obligations", "funding", "registers"] { try await readSide.waitFor(projection, position, within: nil) }
             }
-            async let dueRead = reports.dueCounts(scope, year: year, asOf: asOf, knownAt: knownAt)
+            async let recordsRead = reports.scoringRecords(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let fundingRead = ledger.lines(scope, year: year, asOf: asOf.description, knownAt: knownAt)
             async let commitmentsRead = reports.commitments(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let claimsRead = registers.claims(scope, year: year, asOf: asOf, knownAt: knownAt)
             async let refusalsRead = registers.refusals(scope, year: year, asOf: asOf, knownAt: knownAt)
-            async let evidenceRead = reports.evidence(scope, year: year, asOf: asOf, knownAt: knownAt)
-            let (due, funding, (commitments, _), claims, refusals) = try await (dueRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
-            let evidence = Dictionary(grouping: try await evidenceRead, by: \.agreement)
+            let (records, funding, (commitments, _), claims, refusals) = try await (recordsRead, fundingRead, commitmentsRead, claimsRead, refusalsRead)
             let late = knownAt < readAt
                 ? try await reports.lateFilings(scope, year: year, asOf: asOf, cutoff: knownAt, knownAt: readAt) : []
 
@@ -187,9 +178,9 @@ public struct TwoWayReports: Sendable {
                 i.installmentsPaidOnTime = line.figures.installmentsDue - line.figures.installmentsLate
                 inputs[line.agreement] = i
             }
-            for (agreement, counts) in due {
-                inputs[agreement, default: .init()].reportsDue = counts.due
-                inputs[agreement, default: .init()].reportsVerifiedOnTime = counts.verifiedOnTime
+            for (agreement, record) in records {
+                inputs[agreement, default: .init()].reportsDue = record.reportsDue
+                inputs[agreement, default: .init()].reportsVerifiedOnTime = record.reportsVerifiedOnTime
             }
             for c in commitments where c.given != nil {
                 inputs[c.agreement, default: .init()].commitmentsPromised += 1
@@ -221,7 +212,7 @@ public struct TwoWayReports: Sendable {
                         promised: f.promised, releasePercent: percent, released: released, withheld: f.promised - released,
                         deducted: f.deductedFromCommittee, payable: payable, transferred: f.transferred,
                         stillDue: max(0, payable - f.transferred), overpaid: max(0, f.transferred - payable)),
-                    evidence: Self.evidence(scheme, committee: line.committee, record: record, read: evidence[line.agreement] ?? []))
+                    evidence: Self.evidence(scheme, committee: line.committee, record: record, read: records[line.agreement]?.evidence ?? [:]))
             }
             return Report(district: record.id.district, year: year, status: state.status, evaluationVersion: state.version, scheme: scheme,
                           asOf: asOf, knownAt: knownAt, filingCutoff: scheme.filingCutoff, agreements: results, lateFilings: late,
@@ -238,31 +229,44 @@ public struct TwoWayReports: Sendable {
 
     /// Each component's evidence: the events its formula read from the record, or the submission
     /// it took its score from.
-    static func evidence(_ scheme: ScoringScheme, committee: String, record: Evaluations.Record, read: [ReportObligations.Evidence])
+    static func evidence(_ scheme: ScoringScheme, committee: String, record: Evaluations.Record, read: [ReportObligations.EvidenceTopic: [Evidence]])
         -> [Side: [String: [Evidence]]]
     {
-        let byTopic = Dictionary(grouping: read, by: \.topic).mapValues { events in
-            events.map { Evidence(eventId: $0.eventId, stream: $0.stream, streamVersion: $0.streamVersion, type: $0.type, on: $0.on, counts: $0.counts) }
-        }
         func submitted(_ kind: Evaluations.Record.Submission.Kind) -> [Evidence] {
             guard let r = record.submissions[.init(committee: committee, kind: kind)] else { return [] }
             return [Evidence(eventId: r.eventId, stream: r.stream, streamVersion: r.streamVersion, type: r.type, on: LocalDate(r.occurredAt), counts: true)]
+        }
+        // The terms and what they set due, in the stream's order (each list comes in it).
+        func withTerms(_ topic: ReportObligations.EvidenceTopic) -> [Evidence] {
+            let (terms, events) = (read[.terms] ?? [], read[topic] ?? [])
+            var merged: [Evidence] = []
+            merged.reserveCapacity(terms.count + events.count)
+            var (i, j) = (0, 0)
+            while i < terms.count || j < events.count {
+                if j == events.count || (i < terms.count && terms[i].streamVersion < events[j].streamVersion) {
+                    merged.append(terms[i])
+                    i += 1
+                } else {
+                    merged.append(events[j])
+                    j += 1
+                }
+            }
+            return merged
         }
         var result: [Side: [String: [Evidence]]] = [:]
         for side in [Side.committee, .government] {
             for component in side == .committee ? scheme.committee : scheme.government {
                 let events: [Evidence]
                 switch component.formula {
-                case .reportsVerifiedOnTime: events = (byTopic[.terms] ?? []) + (byTopic[.reportsVerifiedOnTime] ?? [])
-                case .installmentsPaidOnTime: events = (byTopic[.terms] ?? []) + (byTopic[.installmentsPaidOnTime] ?? [])
-                case .commitmentsGiven: events = (byTopic[.terms] ?? []) + (byTopic[.commitmentsGiven] ?? [])
-                case .unadmittedTasksDeduction: events = byTopic[.unadmittedTasks] ?? []
-                case .claimsUpheldDeduction:
-                    events = byTopic[side == .committee ? .claimsUpheldAgainstCommittee : .claimsUpheldAgainstGovernment] ?? []
+                case .reportsVerifiedOnTime: events = withTerms(.reportsVerifiedOnTime)
+                case .installmentsPaidOnTime: events = withTerms(.installmentsPaidOnTime)
+                case .commitmentsGiven: events = withTerms(.commitmentsGiven)
+                case .unadmittedTasksDeduction: events = read[.unadmittedTasks] ?? []
+                case .claimsUpheldDeduction: events = read[side == .committee ? .claimsUpheldAgainstCommittee : .claimsUpheldAgainstGovernment] ?? []
                 case .assessment: events = submitted(side == .committee ? .committeeAssessed : .governmentAssessed)
                 case .surveySatisfaction: events = submitted(.surveyResultsSubmitted)
                 }
-                result[side, default: [:]][component.componentId] = events.sorted { ($0.stream, $0.streamVersion) < ($1.stream, $1.streamVersion) }
+                result[side, default: [:]][component.componentId] = events
             }
         }
         return result

@@ -157,21 +157,6 @@ public struct ReportObligations: Sendable {
         return result
     }
 
-    /// Per agreement of `scope`: the duty reports due by `asOf`, and those of them verified that
-    /// had been reported by their due date (the evaluation's `reportsVerifiedOnTime`).
-    public func dueCounts(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: (due: Int, verifiedOnTime: Int)] {
-        let rows = try await client.query(
-            Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
-                SELECT agreement_id, count(*) FILTER (WHERE due_date <= '\(asOf)'::date),
-                       count(*) FILTER (WHERE due_date <= '\(asOf)'::date AND status = 'verified' AND reported_on <= due_date)
-                  FROM l GROUP BY 1
-                """),
-            logger: logger)
-        var counts: [String: (due: Int, verifiedOnTime: Int)] = [:]
-        for try await (agreement, due, verified) in rows.decode((String, Int64, Int64).self) { counts[agreement] = (Int(due), Int(verified)) }
-        return counts
-    }
-
     /// Every expected report of the agreements of `scope` in `year` as the relation `l`, with its
     /// status as of `asOf` as known at `knownAt`, followed by `then`, which reads `l`.
     ///

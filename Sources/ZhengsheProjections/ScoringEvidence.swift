@@ -19,26 +19,45 @@ extension ReportObligations {
         case claimsUpheldAgainstGovernment
     }
 
-    /// One event behind a figure.
+    /// One event behind a figure: where it is in its stream, what it is, the day it happened, and
+    /// whether it counts towards the figure — a report verified that was on time, a transfer that
+    /// paid its installment in full by its due date, guidance that answers a commitment, a refusal
+    /// or an upheld claim that is deducted. A late report or transfer is evidence that does not
+    /// count; the terms count as what fell due.
     public struct Evidence: Sendable, Hashable {
-        public var agreement: String
-        public var topic: EvidenceTopic
-        /// Whether it counts towards the figure: a report verified that was on time, a transfer
-        /// that paid its installment in full by its due date, guidance that answers a commitment,
-        /// a refusal or an upheld claim that is deducted. A late report or transfer is evidence
-        /// that does not count; the terms count as what fell due.
-        public var counts: Bool
         public var eventId: UUID
         public var stream: String
         public var streamVersion: Int64
         public var type: String
         /// The business date (China time) it happened on.
         public var on: LocalDate
+        public var counts: Bool
+
+        public init(eventId: UUID, stream: String, streamVersion: Int64, type: String, on: LocalDate, counts: Bool) {
+            self.eventId = eventId
+            self.stream = stream
+            self.streamVersion = streamVersion
+            self.type = type
+            self.on = on
+            self.counts = counts
+        }
     }
 
-    /// The evidence of the agreements of `scope` in `year` as of `asOf`, as known at `knownAt`, in
-    /// the same terms as ``dueCounts``, ``FundingLedger/lines`` and ``Registers``, in no order.
-    public func evidence(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Evidence] {
+    /// What the evaluation reads of one agreement's record.
+    public struct ScoringRecord: Sendable {
+        /// Duty reports due by the date evaluated, and those of them verified that had been
+        /// reported by their due date (the `reportsVerifiedOnTime` formula).
+        public var reportsDue = 0
+        public var reportsVerifiedOnTime = 0
+        /// The events behind each formula, each list in stream order.
+        public var evidence: [EvidenceTopic: [Evidence]] = [:]
+    }
+
+    /// The record of every agreement of `scope` in `year` as of `asOf`, as known at `knownAt`, in
+    /// the same terms as ``FundingLedger/lines`` and ``Registers``, by agreement. One statement:
+    /// the reports' statuses are worked out once for the counts and the evidence, and each
+    /// agreement's evidence of a kind comes as one row of arrays.
+    public func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: ScoringRecord] {
         let d = asOf.description
         let rows = try await client.query(
             Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
@@ -106,24 +125,45 @@ extension ReportObligations {
                       FROM projections.funding_claims c JOIN a USING (agreement_id)
                      WHERE c.outcome IN ('upheld', 'partlyUpheld') AND c.settled_on <= '\(d)'::date
                        AND c.settled_recorded_at <= (SELECT known_at FROM k)
+                ), evidence AS (
+                    SELECT agreement_id, topic, counts, event_id, version, type, to_char(on_date, 'YYYYMMDD')::integer AS on_day FROM x
+                    UNION ALL
+                    SELECT y.agreement_id, y.topic, y.counts, e.event_id, e.stream_version, e.event_type,
+                           to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')::integer
+                      FROM y JOIN events e ON e.event_id = y.event_id
                 )
-                -- In no order: the caller groups them by agreement and topic and orders each list.
-                SELECT agreement_id, topic, counts, event_id, version, type, to_char(on_date, 'YYYYMMDD')::integer FROM x
+                SELECT agreement_id, 'due', count(*) FILTER (WHERE due_date <= '\(d)'::date),
+                       count(*) FILTER (WHERE due_date <= '\(d)'::date AND status = 'verified' AND reported_on <= due_date),
+                       NULL::boolean[], NULL::uuid[], NULL::bigint[], NULL::text[], NULL::integer[]
+                  FROM l GROUP BY 1
                 UNION ALL
-                SELECT y.agreement_id, y.topic, y.counts, e.event_id, e.stream_version, e.event_type,
-                       to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')::integer
-                  FROM y JOIN events e ON e.event_id = y.event_id
+                SELECT agreement_id, topic, NULL, NULL, array_agg(counts ORDER BY version), array_agg(event_id ORDER BY version),
+                       array_agg(version ORDER BY version), array_agg(type ORDER BY version), array_agg(on_day ORDER BY version)
+                  FROM evidence GROUP BY 1, 2
                 """),
             logger: logger)
-        var evidence: [Evidence] = []
-        for try await (agreement, topic, counts, id, version, type, on)
-            in rows.decode((String, String, Bool, UUID, Int64, String, Int).self)
+        var records: [String: ScoringRecord] = [:]
+        for try await (agreement, topic, due, verified, counts, ids, versions, types, days)
+            in rows.decode((String, String, Int64?, Int64?, [Bool]?, [UUID]?, [Int64]?, [String]?, [Int32]?).self)
         {
-            guard let topic = EvidenceTopic(rawValue: topic), let on = LocalDate(year: on / 10000, month: on / 100 % 100, day: on % 100) else { continue }
-            evidence.append(Evidence(agreement: agreement, topic: topic, counts: counts, eventId: id, stream: "agreement-" + agreement, streamVersion: version,
-                                     type: type, on: on))
+            if topic == "due" {
+                records[agreement, default: .init()].reportsDue = Int(due ?? 0)
+                records[agreement, default: .init()].reportsVerifiedOnTime = Int(verified ?? 0)
+                continue
+            }
+            guard let topic = EvidenceTopic(rawValue: topic), let counts, let ids, let versions, let types, let days else { continue }
+            // One string for the agreement's stream, shared by all its entries.
+            let stream = "agreement-" + agreement
+            var list: [Evidence] = []
+            list.reserveCapacity(ids.count)
+            for index in ids.indices {
+                let day = Int(days[index])
+                guard let on = LocalDate(year: day / 10000, month: day / 100 % 100, day: day % 100) else { continue }
+                list.append(Evidence(eventId: ids[index], stream: stream, streamVersion: versions[index], type: types[index], on: on, counts: counts[index]))
+            }
+            records[agreement, default: .init()].evidence[topic] = list
         }
-        return evidence
+        return records
     }
 
     /// A filing recorded after the evaluation's cut-off about the period evaluated (迟报).

@@ -141,12 +141,11 @@ struct BenchReports: AsyncParsableCommand {
             }
             figures.breakdown[name] = seconds
         }
-        try await part("read.dueCounts") { try await reports.dueCounts($0, year: year, asOf: $1, knownAt: $2).count }
         try await part("read.ledger") { try await ledger.lines($0, year: year, asOf: $1.description, knownAt: $2).count }
         try await part("read.commitments") { try await reports.commitments($0, year: year, asOf: $1, knownAt: $2).commitments.count }
         try await part("read.claims") { try await registers.claims($0, year: year, asOf: $1, knownAt: $2).count }
         try await part("read.refusals") { try await registers.refusals($0, year: year, asOf: $1, knownAt: $2).count }
-        try await part("read.evidence") { try await reports.evidence($0, year: year, asOf: $1, knownAt: $2).count }
+        try await part("read.scoringRecords") { try await reports.scoringRecords($0, year: year, asOf: $1, knownAt: $2).count }
         var computed: [TwoWayReports.Report] = []
         (figures.breakdown["report"], _) = try await median {
             computed = []
