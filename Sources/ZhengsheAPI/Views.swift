@@ -12,7 +12,8 @@ extension Components.Schemas.FilingResponse {
             events: outcome.events.map {
                 .init(eventId: $0.eventID.uuidString.lowercased(), _type: $0.type, streamVersion: $0.streamVersion,
                       globalPosition: $0.globalPosition, recordedAt: $0.recordedAt, hash: $0.hash)
-            })
+            },
+            signingBlockers: outcome.signingBlockers?.map { .init(field: $0.field, rule: $0.rule, detail: $0.message) })
     }
 }
 

@@ -7,6 +7,8 @@ import ZhengsheStore
 public struct Agreements: Sendable {
     let store: PostgresEventStore
     let cache: StateCache<AgreementState>
+    /// Filings on one stream within this process, one after another.
+    let queue: StreamQueue
     let lists: Catalogues
     let clock: @Sendable () -> Date
 
@@ -18,7 +20,7 @@ public struct Agreements: Sendable {
     }
 
     func handler(_ id: AgreementID) throws -> StreamHandler<AgreementDecider> {
-        StreamHandler(store: store, stream: try StreamID(id.stream), decider: AgreementDecider(), cache: cache)
+        StreamHandler(store: store, stream: try StreamID(id.stream), decider: AgreementDecider(), cache: cache, queue: queue)
     }
 
     /// The agreement `text` names, if `actor` may see it.
@@ -29,12 +31,34 @@ public struct Agreements: Sendable {
 
     /// Files on the agreement `text` names.
     public func file(_ filing: Filing, on text: String, by actor: Actor) async throws -> FilingOutcome {
+        // A street's clerk who types another street's committee is told so plainly: the code in
+        // the address says which street the committee belongs to, whether or not it has an agreement.
+        if actor.role == .government, let id = AgreementID(text), let street = actor.party, id.government != street {
+            throw ApplicationError.refused(DomainError(
+                .forbidden, rule: "committee-in-street", field: "/id",
+                "committee \(id.committee) belongs to \(id.government), not to \(street): a street or town files only on its own committees' agreements (该居委会不属于本街道/镇)"))
+        }
         let id = try visible(text, to: actor)
         try Self.checkDraft(filing, matches: id)
-        return try await ApplicationError.mapping {
+        var outcome = try await ApplicationError.mapping {
             try await handler(id).file(filing, by: actor, now: clock()) { needed in
                 needed ? try await lists.load(id.lists).state : CatalogueState()
             }
+        }
+        outcome.signingBlockers = Self.signingBlockers(of: filing)
+        return outcome
+    }
+
+    /// For proposed terms (a version or an amendment), what would stop them being signed, so that
+    /// the clerk learns it now rather than when the other side signs.
+    static func signingBlockers(of filing: Filing) -> [DomainError]? {
+        guard filing.type == "TermsProposed" || filing.type == "AmendmentProposed",
+              let event = try? AgreementEvent.decodeFiling(typeName: filing.type, data: filing.data)
+        else { return nil }
+        switch event {
+        case .termsProposed(let e): return e.terms.signingBlockers(at: "/data/terms")
+        case .amendmentProposed(let e): return e.terms.signingBlockers(at: "/data/terms")
+        default: return nil
         }
     }
 

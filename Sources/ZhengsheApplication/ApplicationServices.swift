@@ -32,10 +32,11 @@ public struct ApplicationServices: Sendable {
     ) {
         self.clock = clock
         self.availability = availability
-        let catalogues = Catalogues(store: store, cache: StateCache(), clock: clock)
+        let queue = StreamQueue()
+        let catalogues = Catalogues(store: store, cache: StateCache(), queue: queue, clock: clock)
         self.catalogues = catalogues
-        agreements = Agreements(store: store, cache: StateCache(), lists: catalogues, clock: clock)
-        evaluations = Evaluations(store: store, cache: StateCache(), clock: clock)
+        agreements = Agreements(store: store, cache: StateCache(), queue: queue, lists: catalogues, clock: clock)
+        evaluations = Evaluations(store: store, cache: StateCache(), queue: queue, clock: clock)
         authenticator = Authenticator(tokens: tokens)
         health = HealthCheck(database: DatabaseHealth(client: store.client, logger: logger), availability: availability)
         let readSide = ReadSide(generations: ProjectionGenerations(client: store.client, logger: logger), defaultWait: readYourWritesWait)

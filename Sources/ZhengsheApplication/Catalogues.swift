@@ -6,6 +6,8 @@ import ZhengsheStore
 public struct Catalogues: Sendable {
     let store: PostgresEventStore
     let cache: StateCache<CatalogueState>
+    /// Filings on one stream within this process, one after another.
+    let queue: StreamQueue
     let clock: @Sendable () -> Date
 
     public struct Snapshot: Sendable {
@@ -15,7 +17,7 @@ public struct Catalogues: Sendable {
     }
 
     func handler(_ id: CatalogueID) throws -> StreamHandler<CatalogueDecider> {
-        StreamHandler(store: store, stream: try StreamID(id.stream), decider: CatalogueDecider(id), cache: cache)
+        StreamHandler(store: store, stream: try StreamID(id.stream), decider: CatalogueDecider(id), cache: cache, queue: queue)
     }
 
     /// The lists of `district` and `year`, if `actor` may see them.

@@ -8,6 +8,8 @@ import ZhengsheStore
 public struct Evaluations: Sendable {
     let store: PostgresEventStore
     let cache: StateCache<EvaluationState>
+    /// Filings on one stream within this process, one after another.
+    let queue: StreamQueue
     let clock: @Sendable () -> Date
 
     public struct Snapshot: Sendable {
@@ -17,7 +19,7 @@ public struct Evaluations: Sendable {
     }
 
     func handler(_ id: EvaluationID) throws -> StreamHandler<EvaluationDecider> {
-        StreamHandler(store: store, stream: try StreamID(id.stream), decider: EvaluationDecider(id), cache: cache)
+        StreamHandler(store: store, stream: try StreamID(id.stream), decider: EvaluationDecider(id), cache: cache, queue: queue)
     }
 
     static func id(_ district: String, _ year: Int) -> EvaluationID? {

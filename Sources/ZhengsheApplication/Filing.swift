@@ -1,4 +1,5 @@
 public import Foundation
+public import ZhengsheDomain
 import Crypto
 import ZhengsheStore
 
@@ -52,6 +53,10 @@ public struct FilingOutcome: Sendable, Hashable {
     public var streamVersion: Int64
     /// True when the idempotency key had been used for this filing before: nothing new was written.
     public var replayed: Bool
+    /// What the filing did not break but a later step will refuse, each with its field: for a
+    /// proposal of terms, what would stop them being signed (签署前须解决). Nil when the filing
+    /// leads to no such step.
+    public var signingBlockers: [DomainError]? = nil
     /// The global position of the last event: a reader that has seen it has seen this filing.
     public var globalPosition: Int64 { events.last?.globalPosition ?? 0 }
 }

@@ -12,15 +12,25 @@ public struct StreamHandler<D: Decider>: Sendable {
     public let decider: D
     /// Folded states kept between requests; nil folds from the first event each time.
     public let cache: StateCache<D.State>?
+    /// Filings on the stream within this process, one after another; nil lets them race (and
+    /// decide again when they lose).
+    public let queue: StreamQueue?
 
     /// Decisions retried when other filings keep landing in between, before giving up.
     static var attempts: Int { 8 }
 
-    public init(store: any EventStore, stream: StreamID, decider: D, cache: StateCache<D.State>?) {
+    public init(store: any EventStore, stream: StreamID, decider: D, cache: StateCache<D.State>?, queue: StreamQueue? = nil) {
         self.store = store
         self.stream = stream
         self.decider = decider
         self.cache = cache
+        self.queue = queue
+    }
+
+    /// Runs `body` in the stream's turn, when there is a queue.
+    func inTurn<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let queue else { return try await body() }
+        return try await queue.run(stream.rawValue, body)
     }
 
     /// The stream's current state and version.
@@ -59,6 +69,14 @@ public struct StreamHandler<D: Decider>: Sendable {
         case .failure(let error): throw ApplicationError.invalid(error)
         }
         let looked = try await lookups(decider.needsLookups(event))
+        return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
+    }
+
+    /// Decides `event` on the stream's state and appends what was decided at the version it was
+    /// decided on, again when another filing landed in between.
+    private func decideAndAppend(_ filing: Filing, _ event: D.Event, _ looked: D.Lookups, by actor: Actor, now: Date, requestHash: String) async throws
+        -> FilingOutcome
+    {
         for _ in 0..<Self.attempts {
             if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
                 return replay
@@ -130,6 +148,14 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
         }
         let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
+        return try await inTurn {
+            try await decideAndAppendTogether(filings, decoded, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
+        }
+    }
+
+    private func decideAndAppendTogether(
+        _ filings: [Filing], _ decoded: [D.Event], _ looked: D.Lookups, idempotencyKey: String?, by actor: Actor, now: Date, requestHash: String
+    ) async throws -> FilingOutcome {
         for _ in 0..<Self.attempts {
             var (state, version) = try await load()
             var refused: [RefusedFiling] = []

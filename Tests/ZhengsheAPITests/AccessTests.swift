@@ -27,7 +27,8 @@ import ZhengsheTestSupport
                 ("district", p.district, .ok, .forbidden, .ok),
                 ("evaluator", p.evaluator, .ok, .forbidden, .ok),
                 ("admin", p.admin, .ok, .forbidden, .ok),
-                ("other government", p.otherGovernment, .notFound, .notFound, .ok),
+                // Told plainly that the committee is not in its street (the code in the address says so).
+                ("other government", p.otherGovernment, .notFound, .forbidden, .ok),
                 ("other committee", p.otherCommittee, .notFound, .notFound, .ok),
                 ("other district", p.otherDistrict, .notFound, .notFound, .notFound),
             ]
@@ -41,6 +42,9 @@ import ZhengsheTestSupport
                 #expect(try await client.file("GuidanceGiven", filing, token: token).status == fileGuidance, "\(role) POST GuidanceGiven")
                 #expect(try await client.call(.get, lists, token: token).status == readLists, "\(role) GET lists")
             }
+            let elsewhere = try await client.file("GuidanceGiven", guidance, token: p.otherGovernment)
+            #expect(elsewhere.rule == "committee-in-street" && elsewhere.field == "/id" && (elsewhere.json["detail"] as? String)?.contains("不属于本街道") == true,
+                    "\(elsewhere.json)")
             // Committee filings: only the committee gets past the rules (to a 422 here: no such transfer).
             #expect(try await client.file("ReceiptConfirmed", receipt, token: p.committee).status == .unprocessableContent)
             #expect(try await client.file("ReceiptConfirmed", receipt, token: p.government).status == .forbidden)

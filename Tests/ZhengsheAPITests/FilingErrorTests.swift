@@ -117,3 +117,41 @@ import ZhengsheTestSupport
         }
     }
 }
+
+/// A proposal's answer (its own database: it leaves an agreement in a state the other tests do not expect).
+@Suite(.database, .timeLimit(.minutes(2))) struct ProposalAnswerTests {
+    /// Terms that signing would refuse are recorded as proposed, and the answer names what will
+    /// block signing, field by field, so the clerk learns it before the other side signs.
+    @Test func aProposalNamesWhatWillBlockSigning() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            try await Script.publishLists(client, p)
+            try Script.expectCreated(try await client.file("AgreementDrafted", [
+                "government": "320412001", "committee": "320412001001", "year": 2026, "termStart": "2026-01-01", "termEnd": "2026-12-31",
+            ], token: p.government, on: "2026-01-05"))
+            var terms = Script.terms(funding: 8_000_000)
+            var items = terms["items"] as! [[String: Any]]
+            items[1]["workingConditions"] = "  "
+            terms["items"] = items
+            terms["installments"] = [["installmentId": "p1", "dueDate": "2026-03-31", "amount": 5_000_000]]
+            let proposed = try await client.file("TermsProposed", ["termsVersion": 1, "terms": terms], token: p.government, on: "2026-01-05")
+            let blockers = proposed.json["signingBlockers"] as? [[String: Any]]
+            #expect(proposed.status == .created && blockers?.map { $0["field"] as? String } == ["/data/terms/items/1/funding", "/data/terms/installments"],
+                    "\(proposed.json)")
+            #expect(blockers?.map { $0["rule"] as? String } == ["funding-follows-task", "schedule-matches-funding"])
+            #expect((blockers?.last?["detail"] as? String)?.contains("5000000") == true)
+            // As it said: signing is refused.
+            let signed = try await client.file("AgreementSigned", ["side": "government", "signatory": "王主任", "title": "街道办主任", "termsVersion": 1],
+                                               token: p.government, on: "2026-01-06")
+            #expect(signed.status == .unprocessableContent && signed.rule == "funding-follows-task")
+            // Terms that can be signed say so with an empty list; other filings carry none.
+            let fixed = try await client.file("TermsProposed", ["termsVersion": 2, "terms": Script.terms(funding: 8_000_000)], token: p.government, on: "2026-01-06")
+            #expect(fixed.status == .created && (fixed.json["signingBlockers"] as? [Any])?.isEmpty == true, "\(fixed.json)")
+            let signedNow = try await client.file("AgreementSigned", ["side": "government", "signatory": "王主任", "title": "街道办主任", "termsVersion": 2],
+                                                  token: p.government, on: "2026-01-07")
+            #expect(signedNow.status == .created && signedNow.json["signingBlockers"] == nil)
+        }
+    }
+}

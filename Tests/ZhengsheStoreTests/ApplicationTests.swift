@@ -66,10 +66,41 @@ import ZhengsheTestSupport
         #expect(lists.state.lawfulDuties.keys.sorted() == ["L01"])
     }
 
+    /// Filings on one stream within a process queue rather than race for its next version: forty at
+    /// once with no version pinned are all recorded; pinned to the same version, one is and the rest
+    /// are told the version moved.
+    @Test(.database) func filingsOnOneStreamQueueRatherThanRace() async throws {
+        let app = try services()
+        let bureau = bureau
+        let outcomes = try await withThrowingTaskGroup(of: FilingOutcome.self) { group in
+            for n in 0..<40 {
+                let publish = filing("ListItemPublished", #"{"list":"assistance","code":"Q\#(n)","title":"事项\#(n)"}"#)
+                group.addTask { try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.map(\.streamVersion).sorted() == Array(1...40))
+        let pinned = await withTaskGroup(of: Result<FilingOutcome, any Error>.self) { group in
+            for n in 0..<10 {
+                let publish = filing("ListItemPublished", #"{"list":"assistance","code":"P\#(n)","title":"事项"}"#, pin: VersionPin(40, from: .body))
+                group.addTask {
+                    do { return .success(try await app.catalogues.file(publish, district: "320412", year: 2026, by: bureau)) } catch { return .failure(error) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let conflicts = pinned.compactMap { result -> ApplicationError? in if case .failure(let error) = result { error as? ApplicationError } else { nil } }
+        #expect(pinned.count - conflicts.count == 1 && conflicts.count == 9)
+        #expect(conflicts.allSatisfy { $0 == ApplicationError.versionConflict(stream: "catalogue-320412-2026", expected: 40, actual: 41, pinnedBy: .body) })
+    }
+
     @Test(.database) func agreementsOthersMayNotSeeDoNotExistForThem() async throws {
         let app = try services()
         let draft = filing("AgreementDrafted", #"{"government":"320412001","committee":"320412001001","year":2026,"termStart":"2026-01-01","termEnd":"2026-12-31"}"#)
-        await #expect(throws: ApplicationError.notFound("agreement 320412001001-2026", field: "/id")) {
+        // Filing, another street is told plainly that the committee is not its own (the code says so).
+        await #expect(throws: ApplicationError.refused(DomainError(
+            .forbidden, rule: "committee-in-street", field: "/id",
+            "committee 320412001001 belongs to 320412001, not to 320412002: a street or town files only on its own committees' agreements (该居委会不属于本街道/镇)"))) {
             try await app.agreements.file(draft, on: "320412001001-2026", by: stranger)
         }
         let filed = try await app.agreements.file(draft, on: "320412001001-2026", by: government)

@@ -139,10 +139,10 @@ extension AgreementDecider {
     }
 
     func requireFunded(_ terms: AgreementTerms, at field: String) throws(DomainError) {
-        let unfunded = terms.items.filter { $0.funding == 0 && ($0.workingConditions ?? "").allSatisfy(\.isWhitespace) }
+        let unfunded = terms.unfundedItems
         guard unfunded.isEmpty else {
             throw DomainError(rule: "funding-follows-task", field: field,
-                              "费随事转: items without funding or working conditions cannot be signed: \(unfunded.map(\.itemId).joined(separator: ", "))")
+                              "费随事转: items without funding or working conditions cannot be signed: \(unfunded.map(\.item.itemId).joined(separator: ", "))")
         }
         guard terms.scheduledTotal == terms.fundingTotal else {
             throw DomainError(rule: "schedule-matches-funding", field: field,

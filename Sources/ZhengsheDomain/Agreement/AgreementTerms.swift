@@ -27,6 +27,27 @@ public struct AgreementTerms: Hashable, Sendable, Codable {
     /// Funding scheduled across all installments, in fen.
     public var scheduledTotal: Int64 { installments.reduce(0) { $0 + $1.amount } }
 
+    /// The items that neither bring funding nor name working conditions (费随事转 is not met).
+    public var unfundedItems: [(index: Int, item: AssistanceItem)] {
+        items.enumerated().filter { $0.element.funding == 0 && ($0.element.workingConditions ?? "").allSatisfy(\.isWhitespace) }
+            .map { ($0.offset, $0.element) }
+    }
+
+    /// What would stop these terms being signed (签署前须解决), each with the field at fault under
+    /// `base` (where the terms sit in the filing): every unfunded item, and installments that do not
+    /// add up to the items' funding. Empty when they can be signed.
+    public func signingBlockers(at base: String) -> [DomainError] {
+        var blockers = unfundedItems.map { index, item in
+            DomainError(rule: "funding-follows-task", field: "\(base)/items/\(index)/funding",
+                        "费随事转: item \(item.itemId) has neither funding nor working conditions, and cannot be signed so (无经费或工作条件的事项不能签署)")
+        }
+        if scheduledTotal != fundingTotal {
+            blockers.append(DomainError(rule: "schedule-matches-funding", field: "\(base)/installments",
+                                        "the installments (拨付批次) add up to \(scheduledTotal) fen, the items' funding to \(fundingTotal) fen: they must agree before signing (拨付合计须等于经费合计)"))
+        }
+        return blockers
+    }
+
     public func item(_ id: String) -> AssistanceItem? { items.first { $0.itemId == id } }
     public func installment(_ id: String) -> Installment? { installments.first { $0.installmentId == id } }
     public func clause(_ id: String) -> BreachClause? { breachClauses.first { $0.clauseId == id } }
