@@ -34,19 +34,36 @@ enum TwoWayJSON {
         }
         var out: [UInt8] = []
         out.reserveCapacity(bare.count + lists.reduce(0) { $0 + $1.count } * 160)
-        var rest = bare[...]
+        var copied = 0
         var filled = 0
-        while let found = rest.firstRange(of: marker) {
+        for found in occurrences(of: marker, in: bare) {
             guard filled < lists.count else { throw Mismatch() }
-            out.append(contentsOf: rest[..<found.lowerBound])
+            out.append(contentsOf: bare[copied..<found])
             out.append(contentsOf: #""evidence":"#.utf8)
             appendEvidence(lists[filled], to: &out)
             filled += 1
-            rest = rest[found.upperBound...]
+            copied = found + marker.count
         }
         guard filled == lists.count else { throw Mismatch() }
-        out.append(contentsOf: rest)
+        out.append(contentsOf: bare[copied...])
         return Data(out)
+    }
+
+    /// Where `needle` starts in `haystack`, each time, left to right (it does not overlap itself).
+    static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
+        var found: [Int] = []
+        guard let first = needle.first, haystack.count >= needle.count else { return found }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) {
+                found.append(index)
+                index += needle.count
+            } else {
+                index += 1
+            }
+        }
+        return found
     }
 
     /// The skeleton did not have one empty evidence list per component: a change in the contract
@@ -107,6 +124,12 @@ enum TwoWayJSON {
     /// A JSON string as Foundation's encoder writes it with `.withoutEscapingSlashes`.
     static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Stream names and event types never need escaping: copied whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

@@ -56,7 +56,7 @@ extension ReportObligations {
     /// The record of every agreement of `scope` in `year` as of `asOf`, as known at `knownAt`, in
     /// the same terms as ``FundingLedger/lines`` and ``Registers``, by agreement. One statement:
     /// the reports' statuses are worked out once for the counts and the evidence, and each
-    /// agreement's evidence of a kind comes as one row of arrays.
+    /// agreement's evidence of a kind comes as one row of arrays (put in stream order here).
     public func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: ScoringRecord] {
         let d = asOf.description
         let rows = try await client.query(
@@ -137,8 +137,8 @@ extension ReportObligations {
                        NULL::boolean[], NULL::uuid[], NULL::bigint[], NULL::text[], NULL::integer[]
                   FROM l GROUP BY 1
                 UNION ALL
-                SELECT agreement_id, topic, NULL, NULL, array_agg(counts ORDER BY version), array_agg(event_id ORDER BY version),
-                       array_agg(version ORDER BY version), array_agg(type ORDER BY version), array_agg(on_day ORDER BY version)
+                -- In no order within a list (ordering here would sort every group again): put in order below.
+                SELECT agreement_id, topic, NULL, NULL, array_agg(counts), array_agg(event_id), array_agg(version), array_agg(type), array_agg(on_day)
                   FROM evidence GROUP BY 1, 2
                 """),
             logger: logger)
@@ -161,6 +161,7 @@ extension ReportObligations {
                 guard let on = LocalDate(year: day / 10000, month: day / 100 % 100, day: day % 100) else { continue }
                 list.append(Evidence(eventId: ids[index], stream: stream, streamVersion: versions[index], type: types[index], on: on, counts: counts[index]))
             }
+            list.sort { $0.streamVersion < $1.streamVersion }
             records[agreement, default: .init()].evidence[topic] = list
         }
         return records
