@@ -163,9 +163,13 @@ public struct ReportObligations: Sendable {
     /// A report is owed under the highest terms version in force on its due date (the first
     /// version for what fell due before the agreement took effect). The report standing for a period
     /// is the last filed by the date; its outcome counts once decided by the date.
-    static func query(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, then: String) -> PostgresQuery {
+    ///
+    /// With `slice` (k, n), only the agreements of the k-th of n disjoint slices (by a hash of the
+    /// id), so that n statements can share the work between the server's cores.
+    static func query(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, slice: (Int, Int)? = nil, then: String) -> PostgresQuery {
         let (district, government, agreement) = scope.columns
         let d = asOf.description
+        let (k, n) = slice ?? (0, 1)
         return """
             WITH a AS (
                 SELECT * FROM projections.obligation_agreements
@@ -173,6 +177,7 @@ public struct ReportObligations: Sendable {
                    AND (\(district)::text IS NULL OR district = \(district))
                    AND (\(government)::text IS NULL OR government = \(government))
                    AND (\(agreement)::text IS NULL OR agreement_id = \(agreement))
+                   AND (\(n) = 1 OR abs(hashtext(agreement_id) % \(n)) = \(k))
             ), k AS (
                 -- The instant asked, for what `then` adds to the query.
                 SELECT \(knownAt)::timestamptz AS known_at

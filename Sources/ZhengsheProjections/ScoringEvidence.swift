@@ -57,10 +57,25 @@ extension ReportObligations {
     /// the same terms as ``FundingLedger/lines`` and ``Registers``, by agreement. One statement:
     /// the reports' statuses are worked out once for the counts and the evidence, and each
     /// agreement's evidence of a kind comes as one row of arrays (put in stream order here).
-    public func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [String: ScoringRecord] {
+    ///
+    /// A whole district is read as `parts` statements at once, each over a slice of its
+    /// agreements, so that the database works on them with more than one core.
+    public func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, parts: Int = 2) async throws
+        -> [String: ScoringRecord]
+    {
+        let parts = scope.columns.agreement == nil ? max(1, parts) : 1
+        return try await withThrowingTaskGroup(of: [String: ScoringRecord].self) { group in
+            for part in 0..<parts {
+                group.addTask { try await scoringRecords(scope, year: year, asOf: asOf, knownAt: knownAt, slice: (part, parts)) }
+            }
+            return try await group.reduce(into: [:]) { all, some in all.merge(some) { first, _ in first } }
+        }
+    }
+
+    func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, slice: (Int, Int)) async throws -> [String: ScoringRecord] {
         let d = asOf.description
         let rows = try await client.query(
-            Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
+            Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, slice: slice, then: """
                 , ft AS (
                     -- The funding terms in force, each version that had taken effect by the date.
                     SELECT f.agreement_id, f.terms_version, f.event_id,

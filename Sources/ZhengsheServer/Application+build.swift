@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
@@ -13,6 +14,8 @@ import ZhengsheStore
 ///
 /// - Parameters:
 ///   - http: where to listen (``ServiceSettings/http``).
+///   - connections: how many connections at once, and for how long an idle one
+///     (``ServiceSettings/connections``).
 ///   - database: how to reach PostgreSQL; the application runs its own client as a service.
 ///   - services: services to run before the database client and stop after it (the embedded
 ///     cluster goes here).
@@ -22,6 +25,7 @@ import ZhengsheStore
 ///   - readYourWritesWait: how long a read given a `minPosition` waits for the projections.
 public func buildApplication(
     http: ApplicationConfiguration = .init(),
+    connections: Connections = .init(),
     database configuration: PostgresClient.Configuration,
     services: [any Service] = [],
     migrate: Bool = true,
@@ -41,8 +45,13 @@ public func buildApplication(
                                           readYourWritesWait: readYourWritesWait, availability: availability, logger: logger)
 
     let router = try buildRouter(application)
+    var http = http
+    http.availableConnectionsDelegate = MaximumAvailableConnections(connections.maximum, logger: logger)
+    let idle = connections.idleTimeout.components
+    logger.info("HTTP connections: at most \(connections.maximum) at once, idle ones closed after \(idle.seconds) s")
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: http,
         services: services + [database, notifier, DatabaseMonitor(configuration: configuration, availability: availability, logger: logger)]
             + (projections ? Projections.all.map { ProjectionRunner(projection: $0, store: store, logger: logger) as any Service } : []),

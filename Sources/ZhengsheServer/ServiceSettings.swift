@@ -12,9 +12,13 @@ public import Logging
 /// | `database.url` | `DATABASE_URL` | none: the embedded cluster |
 /// | `zhengshe.data.dir` | `ZHENGSHE_DATA_DIR` | `/var/lib/zhengshe` as root, else `$XDG_DATA_HOME/zhengshe` or `~/.local/share/zhengshe` |
 /// | `log.level` | `LOG_LEVEL` | `info` |
+/// | `http.idle.timeout` | `HTTP_IDLE_TIMEOUT` | `60` (seconds) |
+/// | `http.max.connections` | `HTTP_MAX_CONNECTIONS` | the file limit less 256 |
 public struct ServiceSettings: Sendable {
     /// Where the HTTP server listens.
     public var http: ApplicationConfiguration
+    /// How many connections it holds at once, and for how long an idle one.
+    public var connections: Connections
     /// An existing PostgreSQL; nil starts the embedded cluster.
     public var databaseURL: String?
     /// The folder holding the embedded cluster (in `postgres/` below it).
@@ -39,6 +43,18 @@ public struct ServiceSettings: Sendable {
         var http = ApplicationConfiguration(reader: reader.scoped(to: "http"))
         http.serverName = "zhengshe"
         self.http = http
+        let idle = reader.string(forKey: "http.idle.timeout")
+        guard let idleSeconds = idle.map(Int.init) ?? 60, (1...86_400).contains(idleSeconds) else {
+            throw SettingsError("HTTP_IDLE_TIMEOUT must be a number of seconds from 1 to 86400, not '\(idle ?? "")'")
+        }
+        var maximumConnections: Int?
+        if let maximum = reader.string(forKey: "http.max.connections") {
+            guard let count = Int(maximum), count >= 1 else {
+                throw SettingsError("HTTP_MAX_CONNECTIONS must be a whole number of connections, at least 1, not '\(maximum)'")
+            }
+            maximumConnections = count
+        }
+        connections = Connections(idleTimeout: .seconds(idleSeconds), maximum: maximumConnections)
         databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         let base =
             reader.string(forKey: "zhengshe.data.dir")

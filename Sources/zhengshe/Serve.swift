@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
         do {
             if demo { try await seedDemo(database.configuration, logger: logger) }
             app = try await buildApplication(
-                http: settings.http, database: database.configuration, services: database.services, projections: projections, logger: logger)
+                http: settings.http, connections: settings.connections, database: database.configuration, services: database.services, projections: projections, logger: logger)
         } catch {
             await database.stopIfStarted()
             throw error

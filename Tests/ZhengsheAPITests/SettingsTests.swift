@@ -33,5 +33,18 @@ import ZhengsheServer
         #expect(throws: SettingsError.self) { try settings([:], ["HTTP_PORT": "eighty"]) }
         #expect(throws: SettingsError.self) { try settings(["HTTP_PORT": "70000"]) }
         #expect(throws: SettingsError.self) { try settings([:], ["LOG_LEVEL": "loud"]) }
+        #expect(throws: SettingsError.self) { try settings([:], ["HTTP_IDLE_TIMEOUT": "0"]) }
+        #expect(throws: SettingsError.self) { try settings([:], ["HTTP_MAX_CONNECTIONS": "many"]) }
+    }
+
+    /// Idle connections are closed after a minute unless told otherwise; no more connections are
+    /// held than the file limit leaves room for.
+    @Test func connectionsFitTheFileLimit() throws {
+        let defaults = try settings([:])
+        #expect(defaults.connections.idleTimeout == .seconds(60))
+        #expect(defaults.connections.maximum == Connections.fitting(fileLimit: Connections.raiseFileLimit()))
+        #expect(Connections.fitting(fileLimit: 1024) == 768 && Connections.fitting(fileLimit: 100) == 16)
+        let set = try settings([:], ["HTTP_IDLE_TIMEOUT": "5", "HTTP_MAX_CONNECTIONS": "300"])
+        #expect(set.connections == Connections(idleTimeout: .seconds(5), maximum: 300))
     }
 }
