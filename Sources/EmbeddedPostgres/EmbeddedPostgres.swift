@@ -81,8 +81,24 @@ public struct EmbeddedPostgres: Sendable {
             try await tools.run(tools.initdb, arguments, asClusterUser: true)
         }
         if try await isRunning() {
-            logger.info("PostgreSQL cluster already running; using it", metadata: ["directory": "\(configuration.directory)"])
-            return false
+            if let pid = postmasterPID(), !Self.isLivePostgres(pid) {
+                // A crash (kill -9 of us and of the server) can leave the pid file naming a process
+                // that is gone but not reaped (a zombie, where nothing reaps them) or a number
+                // since given to another program: pg_ctl calls the cluster running, and nothing
+                // answers on its socket. Nothing runs it: the file goes, and starting the server
+                // replays its write-ahead log (crash recovery) as after any crash.
+                logger.notice(
+                    "PostgreSQL's pid file names process \(pid), which is not a running postmaster (left by a crash): removing it and starting the cluster, which recovers from its log",
+                    metadata: ["directory": "\(configuration.directory)"])
+                try FileManager.default.removeItem(atPath: configuration.directory + "/postmaster.pid")
+                // The socket's lock file names the same process, and would stop the new server.
+                for leftover in [socketPath + ".lock", socketPath] where FileManager.default.fileExists(atPath: leftover) {
+                    try FileManager.default.removeItem(atPath: leftover)
+                }
+            } else {
+                logger.info("PostgreSQL cluster already running; using it", metadata: ["directory": "\(configuration.directory)"])
+                return false
+            }
         }
         var settings: [String: String] = [
             "listen_addresses": "''",
@@ -117,6 +133,24 @@ public struct EmbeddedPostgres: Sendable {
     public func isRunning() async throws -> Bool {
         let status = try await tools.run(tools.pgCtl, ["-D", configuration.directory, "status"], asClusterUser: true, check: false)
         return status.exitCode == 0
+    }
+
+    /// The process the cluster's pid file names, if there is one.
+    func postmasterPID() -> Int32? {
+        guard let text = try? String(contentsOfFile: configuration.directory + "/postmaster.pid", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// Whether `pid` is a running (not zombie) PostgreSQL server process, as `/proc` tells; true
+    /// where there is no `/proc` to ask (pg_ctl's word stands then).
+    static func isLivePostgres(_ pid: Int32) -> Bool {
+        guard FileManager.default.fileExists(atPath: "/proc/self/stat") else { return true }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+        else { return false }
+        let name = stat[stat.index(after: open)..<close]
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return (name == "postgres" || name == "postmaster") && state != "Z" && state != "X"
     }
 
     /// Creates `name` unless it exists (connecting to the `postgres` maintenance database).

@@ -44,6 +44,8 @@ struct BenchReports: AsyncParsableCommand {
                     runner.buildBatchesPerWakeUp = .max
                     try await client.withConnection { connection in try await runner.catchUp(on: connection) }
                 }
+                // Statistics for the tables just filled, and no autovacuum starting under the first figures.
+                try await client.query("VACUUM (ANALYZE)", logger: logger)
                 let figures = try await Self.measure(client: client, store: store, districts: plan.districtCodes, year: plan.year, rounds: rounds, logger: logger)
                 say(figures.table())
             }
