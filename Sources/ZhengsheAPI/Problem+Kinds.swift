@@ -60,8 +60,8 @@ extension Problem {
                       rule: "database-available", retryAfterSeconds: Self.retryAfterSeconds)
         case .busy(let stream):
             self.init(.serviceUnavailable, type: "log-busy", title: "Busy 系统繁忙",
-                      detail: "\(stream): other filings held the log too long for this one to be recorded after all of them; nothing was recorded, retry shortly with the same Idempotency-Key (请稍后重试)",
-                      rule: "log-barrier", retryAfterSeconds: 1)
+                      detail: "\(stream): the filings before this one took too long, and it was not recorded; retry shortly with the same Idempotency-Key (系统繁忙，请稍后重试)",
+                      rule: "filing-turn", retryAfterSeconds: 1)
         case .readSideBuilding:
             self.init(.serviceUnavailable, type: "read-side-building", title: "Being prepared 数据准备中",
                       detail: "the read side is being built from the log for the first time; ask again shortly (首次生成中，请稍后再查)",

@@ -22,8 +22,9 @@ public enum ApplicationError: Error, Sendable, Hashable {
     case unauthenticated(String)
     /// The database cannot be reached now; retrying later is safe.
     case unavailable(String)
-    /// A filing that must be recorded as a barrier in the log (a finalization) found it held by
-    /// filings in flight for longer than it waits; retrying shortly is safe.
+    /// The filing could not get its turn in time: the filings before it on the stream took too
+    /// long (their database out of reach), or, for a barrier in the log (a finalization), the
+    /// filings in flight did. Nothing was recorded; retrying shortly is safe.
     case busy(stream: String)
     /// The read side's first build has not finished: its tables do not exist yet.
     case readSideBuilding

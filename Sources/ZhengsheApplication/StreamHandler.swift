@@ -30,7 +30,11 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// Runs `body` in the stream's turn, when there is a queue.
     func inTurn<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         guard let queue else { return try await body() }
-        return try await queue.run(stream.rawValue, body)
+        do {
+            return try await queue.run(stream.rawValue, body)
+        } catch is StreamQueue.TimedOut {
+            throw ApplicationError.busy(stream: stream.rawValue)
+        }
     }
 
     /// The stream's current state and version.

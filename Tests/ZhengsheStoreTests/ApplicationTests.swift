@@ -114,3 +114,50 @@ import ZhengsheTestSupport
         #expect(page.events.map(\.type) == ["AgreementDrafted"] && page.nextVersion == nil)
     }
 }
+
+/// The queue of filings on one stream: in turn, in order, and never waiting without end.
+@Suite(.timeLimit(.minutes(1))) struct StreamQueueTests {
+    actor Log {
+        var entries: [String] = []
+        func add(_ entry: String) { entries.append(entry) }
+    }
+
+    @Test func filingsOnAStreamRunOneAtATimeInOrderOthersDoNotWait() async throws {
+        let queue = StreamQueue()
+        let log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<5 {
+                group.addTask {
+                    try await queue.run("agreement-a") {
+                        await log.add("start \(n)")
+                        try await Task.sleep(for: .milliseconds(20))
+                        await log.add("end \(n)")
+                    }
+                }
+                // Arrival order: each is queued before the next arrives.
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            group.addTask { try await queue.run("agreement-b") { await log.add("other stream") } }
+            try await group.waitForAll()
+        }
+        let entries = await log.entries
+        let onA = entries.filter { $0 != "other stream" }
+        #expect(onA == (0..<5).flatMap { ["start \($0)", "end \($0)"] })
+        // The other stream did not wait for the five.
+        #expect(entries.firstIndex(of: "other stream").map { $0 < entries.count - 1 } == true, "\(entries)")
+    }
+
+    @Test func aTurnThatDoesNotComeInTimeIsGivenUp() async throws {
+        let queue = StreamQueue(wait: .milliseconds(200))
+        let stuck = Task { try await queue.run("agreement-a") { try await Task.sleep(for: .seconds(2)) } }
+        try await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        await #expect(throws: StreamQueue.TimedOut(stream: "agreement-a")) {
+            try await queue.run("agreement-a") { Issue.record("ran behind a stuck filing") }
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+        try await stuck.value
+        // Once the stuck one is done, the stream takes filings again.
+        #expect(try await queue.run("agreement-a") { 42 } == 42)
+    }
+}
