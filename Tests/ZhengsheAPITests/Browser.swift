@@ -39,6 +39,13 @@ enum Browser {
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
+        // A tool that never finishes (a browser stuck on a page) is ended after two minutes, so
+        // that the test fails rather than waits without end: the wait below cannot be cancelled.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(120))
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try process.run() } catch {
