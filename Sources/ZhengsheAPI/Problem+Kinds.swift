@@ -62,6 +62,10 @@ extension Problem {
             self.init(.serviceUnavailable, type: "log-busy", title: "Busy 系统繁忙",
                       detail: "\(stream): the filings before this one took too long, and it was not recorded; retry shortly with the same Idempotency-Key (系统繁忙，请稍后重试)",
                       rule: "filing-turn", retryAfterSeconds: 1)
+        case .noAnswer(let seconds):
+            self.init(.serviceUnavailable, type: "database-unavailable", title: "Service unavailable 服务暂不可用",
+                      detail: "The database did not answer within \(seconds) s; the filing may or may not have been recorded. Retry with the same Idempotency-Key: it is recorded at most once (请用相同幂等键重试)",
+                      rule: "database-answer", retryAfterSeconds: Self.retryAfterSeconds)
         case .readSideBuilding:
             self.init(.serviceUnavailable, type: "read-side-building", title: "Being prepared 数据准备中",
                       detail: "the read side is being built from the log for the first time; ask again shortly (首次生成中，请稍后再查)",

@@ -26,6 +26,10 @@ public enum ApplicationError: Error, Sendable, Hashable {
     /// long (their database out of reach), or, for a barrier in the log (a finalization), the
     /// filings in flight did. Nothing was recorded; retrying shortly is safe.
     case busy(stream: String)
+    /// The database did not answer the filing within this many seconds (its connection went from
+    /// under it): it may or may not have been recorded, and a retry with the same idempotency key
+    /// records it at most once.
+    case noAnswer(seconds: Int)
     /// The read side's first build has not finished: its tables do not exist yet.
     case readSideBuilding
     /// The read side has not yet applied the filing the reader asked to see (read-your-writes).

@@ -30,11 +30,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// Runs `body` in the stream's turn, when there is a queue.
     func inTurn<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         guard let queue else { return try await body() }
-        do {
-            return try await queue.run(stream.rawValue, body)
-        } catch is StreamQueue.TimedOut {
-            throw ApplicationError.busy(stream: stream.rawValue)
-        }
+        return try await queue.run(stream.rawValue, body)
     }
 
     /// The stream's current state and version.
@@ -73,7 +69,23 @@ public struct StreamHandler<D: Decider>: Sendable {
         case .failure(let error): throw ApplicationError.invalid(error)
         }
         let looked = try await lookups(decider.needsLookups(event))
-        return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
+        return try await bounded { try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) } }
+    }
+
+    /// How long a filing waits for the database, its turn included, before it is answered
+    /// without it.
+    static var answerLimit: Duration { .seconds(30) }
+
+    /// `body`'s answer, or ``ApplicationError/noAnswer(seconds:)`` after ``answerLimit``: a filing
+    /// whose connection went from under it (a database restart) must still get an answer, and the
+    /// server must still be able to stop. What is stuck is left behind, cancelled; should it ever
+    /// append, a retry with the same idempotency key answers that.
+    func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await answerWithin(Self.answerLimit, body)
+        } catch is DeadlineExceeded {
+            throw ApplicationError.noAnswer(seconds: Int(Self.answerLimit.components.seconds))
+        }
     }
 
     /// Decides `event` on the stream's state and appends what was decided at the version it was
@@ -152,8 +164,11 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
         }
         let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
-        return try await inTurn {
-            try await decideAndAppendTogether(filings, decoded, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
+        let events = decoded
+        return try await bounded {
+            try await inTurn {
+                try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
+            }
         }
     }
 

@@ -8,16 +8,20 @@ import Synchronization
 /// decides on the state the one before it left, from the cache, and appends without a conflict.
 /// Filings from other processes still land in between now and then: the store's expected version
 /// catches them and the filing decides again, as before. Filings on different streams do not wait
-/// for each other. A queue that moves may be long (a burst of hundreds); one that stops does not
-/// keep its filings: when no filing on the stream has finished for ``wait`` (the one in turn is
-/// stuck, its database gone), those waiting are told to retry rather than left without an answer.
+/// for each other.
+///
+/// The queue is a courtesy, not what keeps the stream consistent (the expected version does), so
+/// a filing stuck in its turn (its database gone from under it) does not hold the stream: when
+/// no filing on it has finished for ``wait``, the first one waiting goes ahead anyway, and should
+/// the stuck one ever append, the expected version turns it away.
 public final class StreamQueue: Sendable {
-    /// How long a filing waits with no filing on its stream finishing before it gives up.
+    /// How long the first filing waiting waits with no filing on its stream finishing before it
+    /// goes ahead anyway.
     public let wait: Duration
 
     private struct Waiting {
         var id: UInt64
-        var turn: CheckedContinuation<Bool, Never>
+        var turn: CheckedContinuation<Void, Never>
     }
 
     private struct State {
@@ -34,29 +38,21 @@ public final class StreamQueue: Sendable {
         self.wait = wait
     }
 
-    /// Runs `body` when the filings on `stream` queued before it have run.
-    /// - Throws: ``StreamQueue/TimedOut`` when the queue stood still for ``wait`` before its turn
-    ///   came; `body` did not run then.
+    /// Runs `body` when the filings on `stream` queued before it have run (or the one in turn has
+    /// held it for ``wait``).
     public func run<T: Sendable>(_ stream: String, _ body: () async throws -> T) async throws -> T {
-        guard await enter(stream) else { throw TimedOut(stream: stream) }
+        await enter(stream)
         defer { leave(stream) }
         return try await body()
     }
 
-    public struct TimedOut: Error, Hashable {
-        public var stream: String
-
-        public init(stream: String) { self.stream = stream }
-    }
-
-    /// Whether the turn came (false: the queue stood still for ``wait`` first).
-    private func enter(_ stream: String) async -> Bool {
+    private func enter(_ stream: String) async {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
         }
         let wait = wait
-        return await withCheckedContinuation { (turn: CheckedContinuation<Bool, Never>) in
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state in
                 guard state.streams[stream] != nil else {
                     state.streams[stream] = []
@@ -67,30 +63,34 @@ public final class StreamQueue: Sendable {
                 return false
             }
             if now {
-                turn.resume(returning: true)
+                turn.resume()
                 return
             }
             Task { [weak self] in
                 var deadline = ContinuousClock.now + wait
                 while true {
                     try? await Task.sleep(until: deadline)
-                    guard let self, let later = self.withdraw(id, from: stream, ifStillSince: deadline - wait) else { return }
+                    guard let self, let later = self.goAhead(id, on: stream, ifStillSince: deadline - wait) else { return }
                     deadline = later
                 }
             }
         }
     }
 
-    /// Gives up on waiter `id` if it is still waiting and the stream has not moved since `since`
-    /// (whoever takes a waiter out of the queue resumes it); else, while it waits, the time to
-    /// look again.
-    private func withdraw(_ id: UInt64, from stream: String, ifStillSince since: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        let (withdrawn, later) = state.withLock { state -> (Waiting?, ContinuousClock.Instant?) in
-            guard let index = state.streams[stream]?.firstIndex(where: { $0.id == id }) else { return (nil, nil) }
-            if let moved = state.moved[stream], moved > since { return (nil, moved + wait) }
-            return (state.streams[stream]!.remove(at: index), nil)
+    /// Lets waiter `id` go ahead if it is first in line and the stream has not moved since
+    /// `since` (whoever takes a waiter out of the line resumes it); else, while it waits, the
+    /// time to look again.
+    private func goAhead(_ id: UInt64, on stream: String, ifStillSince since: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        let (ahead, later) = state.withLock { state -> (Waiting?, ContinuousClock.Instant?) in
+            guard let line = state.streams[stream], let index = line.firstIndex(where: { $0.id == id }) else { return (nil, nil) }
+            // Behind others: look again in a while (they go first).
+            guard index == 0 else { return (nil, .now + wait) }
+            let moved = state.moved[stream] ?? since
+            guard moved <= since else { return (nil, moved + wait) }
+            state.moved[stream] = .now
+            return (state.streams[stream]!.removeFirst(), nil)
         }
-        withdrawn?.turn.resume(returning: false)
+        ahead?.turn.resume()
         return later
     }
 
@@ -106,6 +106,6 @@ public final class StreamQueue: Sendable {
             state.moved[stream] = .now
             return next
         }
-        next?.turn.resume(returning: true)
+        next?.turn.resume()
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
 import ZhengsheServer
 import ZhengsheDemo
 import ZhengsheStore
@@ -33,7 +35,15 @@ struct Serve: AsyncParsableCommand {
             await database.stopIfStarted()
             throw error
         }
-        try await app.runService()
+        // SIGTERM (or SIGINT) shuts down gracefully: in-flight requests finish, the database
+        // client and the embedded cluster stop. Whatever does not stop within 10 s (a query left
+        // hanging by a database restart holds its connection, and a graceful pool waits for it)
+        // is cancelled; the shipped unit allows 30 s in all.
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(10)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 

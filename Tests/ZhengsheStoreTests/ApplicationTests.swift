@@ -147,17 +147,18 @@ import ZhengsheTestSupport
         #expect(entries.firstIndex(of: "other stream").map { $0 < entries.count - 1 } == true, "\(entries)")
     }
 
-    @Test func aTurnThatDoesNotComeInTimeIsGivenUp() async throws {
+    /// A filing stuck in its turn does not hold the stream: once nothing has moved for the
+    /// queue's wait, the next goes ahead (the expected version, not the queue, keeps it consistent).
+    @Test func aFilingStuckInItsTurnDoesNotHoldTheStream() async throws {
         let queue = StreamQueue(wait: .milliseconds(200))
         let stuck = Task { try await queue.run("agreement-a") { try await Task.sleep(for: .seconds(2)) } }
         try await Task.sleep(for: .milliseconds(50))
         let started = ContinuousClock.now
-        await #expect(throws: StreamQueue.TimedOut(stream: "agreement-a")) {
-            try await queue.run("agreement-a") { Issue.record("ran behind a stuck filing") }
-        }
-        #expect(ContinuousClock.now - started < .seconds(1))
-        try await stuck.value
-        // Once the stuck one is done, the stream takes filings again.
         #expect(try await queue.run("agreement-a") { 42 } == 42)
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(100) && waited < .seconds(1), "\(waited)")
+        stuck.cancel()
+        _ = try? await stuck.value
+        #expect(try await queue.run("agreement-a") { 43 } == 43)
     }
 }
