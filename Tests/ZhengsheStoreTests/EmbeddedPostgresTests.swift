@@ -7,12 +7,8 @@ import Testing
 @Suite struct EmbeddedPostgresTests {
     /// A cluster of its own, started twice: what it held survives the restart.
     @Test func dataSurvivesARestart() async throws {
-        var logger = Logger(label: "zhengshe.tests.embedded")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let directory = "/tmp/zhengshe-embedded-\(UUID().uuidString.prefix(8))"
-        var configuration = EmbeddedPostgres.Configuration(directory: directory)
-        configuration.durable = false
-        let cluster = try EmbeddedPostgres(configuration: configuration, logger: logger)
+        let (cluster, logger) = try Self.cluster()
+        let directory = cluster.configuration.directory
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         try await cluster.start()
@@ -41,12 +37,8 @@ import Testing
     /// reused): pg_ctl calls the cluster running. Starting must not adopt it: the stale file goes,
     /// the server starts (recovering from its log), and the data is there.
     @Test func aStalePidFileAfterACrashIsRecoveredFromTheFirstTime() async throws {
-        var logger = Logger(label: "zhengshe.tests.embedded")
-        logger.logLevel = .warning
-        let directory = "/tmp/zhengshe-embedded-\(UUID().uuidString.prefix(8))"
-        var configuration = EmbeddedPostgres.Configuration(directory: directory)
-        configuration.durable = false
-        let cluster = try EmbeddedPostgres(configuration: configuration, logger: logger)
+        let (cluster, logger) = try Self.cluster()
+        let directory = cluster.configuration.directory
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await cluster.start()
         try await cluster.createDatabase("kept")
@@ -83,6 +75,15 @@ import Testing
             throw error
         }
         try await cluster.stop()
+    }
+
+    /// A throwaway cluster in a folder of its own under /tmp (not started).
+    static func cluster() throws -> (EmbeddedPostgres, Logger) {
+        var logger = Logger(label: "zhengshe.tests.embedded")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var configuration = EmbeddedPostgres.Configuration(directory: "/tmp/zhengshe-embedded-\(UUID().uuidString.prefix(8))")
+        configuration.durable = false
+        return (try EmbeddedPostgres(configuration: configuration, logger: logger), logger)
     }
 
     @discardableResult
