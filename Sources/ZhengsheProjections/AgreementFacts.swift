@@ -34,7 +34,7 @@ func applyAgreementEvents(
         try await handle(fact, &statements)
         for (text, binds) in statements.list {
             do {
-                try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
             } catch {
                 throw ProjectionFailure(event: recorded, reason: String(reflecting: error))
             }

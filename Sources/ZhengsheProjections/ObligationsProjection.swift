@@ -185,7 +185,7 @@ public struct ObligationsProjection: Projection {
                 var binds = PostgresBindings(capacity: values.count)
                 for value in values { try binds.append(value) }
                 do {
-                    try await connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
                 } catch where DatabaseHealth.isRefusedData(error) {
                     // Some row of the batch is at fault: the runner narrows it down to its event.
                     // Anything else (a lost connection, a cancellation) is no event's fault.
@@ -237,7 +237,7 @@ public struct ObligationsProjection: Projection {
         _ agreement: String, termsKey: String, version: Int, from: String, _ event: RecordedEvent, _ s: String,
         _ connection: PostgresConnection, _ logger: Logger, _ statements: inout Statements
     ) async throws {
-        let rows = try await connection.query(
+        let rows = try await connection.checkedQuery(
             try Statements.query(
                 """
                 SELECT t.terms::text, a.term_start::text, a.term_end::text FROM \(s).obligation_terms t

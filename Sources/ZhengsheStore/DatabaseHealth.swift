@@ -36,8 +36,10 @@ public struct DatabaseHealth: Sendable {
     ///   (`57P01`, `57P02`), starting up or shutting down (`57P03`), a connection exception
     ///   (class `08`), too many connections (`53300`);
     /// - no word from it: the connection failed, was closed by it or ended uncleanly, or the pool
-    ///   is closed or gave up (`ConnectionPoolError`).
+    ///   is closed or gave up (`ConnectionPoolError`), or a held connection had closed before a
+    ///   statement was sent on it (``ConnectionLost``).
     public static func isUnavailable(_ error: any Error) -> Bool {
+        if error is ConnectionLost { return true }
         if let error = error as? PSQLError {
             if let state = error.serverInfo?[.sqlState] {
                 return state.hasPrefix("57P") || state.hasPrefix("08") || state == "53300"

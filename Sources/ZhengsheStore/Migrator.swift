@@ -85,14 +85,14 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Migration] {
         try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.checkedQuery("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await apply(on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.checkedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return applied
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
+                _ = try? await connection.checkedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }
@@ -104,7 +104,7 @@ public struct Migrator: Sendable {
     }
 
     private func apply(on connection: PostgresConnection) async throws -> [Migration] {
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    integer PRIMARY KEY,
@@ -126,24 +126,24 @@ public struct Migrator: Sendable {
         var appliedNow: [Migration] = []
         for migration in migrations where recorded[migration.version] == nil {
             logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.checkedQuery("BEGIN", logger: logger)
             for statement in SQLScript.statements(migration.sql) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
-            try await connection.query(
+            try await connection.checkedQuery(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
                 logger: logger
             )
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.checkedQuery("COMMIT", logger: logger)
             appliedNow.append(migration)
         }
         return appliedNow
     }
 
     private func recorded(on connection: PostgresConnection) async throws -> [Int: (name: String, checksum: String)] {
-        let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+        let exists = try await connection.checkedQuery("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
         for try await present in exists.decode(Bool.self) where !present { return [:] }
-        let rows = try await connection.query("SELECT version, name, checksum FROM schema_migrations", logger: logger)
+        let rows = try await connection.checkedQuery("SELECT version, name, checksum FROM schema_migrations", logger: logger)
         var result: [Int: (name: String, checksum: String)] = [:]
         for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
             result[version] = (name, checksum)

@@ -69,18 +69,18 @@ public struct PostgresEventStore: EventStore {
             // which the server sends before it commits an implicit transaction: only a COMMIT's
             // own completion says that the events are durable and visible.
             let (entries, replayed) = try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
+                try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
                     if barrier {
                         let wait = barrierWait.components
                         let milliseconds = max(1, wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000)
-                        try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
-                        try await connection.query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                        try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
+                        try await connection.checkedQuery("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
                     }
                     var entries: [AppendResult.Entry] = []
                     entries.reserveCapacity(events.count)
                     var replayed = false
-                    let rows = try await connection.query(query, logger: logger)
+                    let rows = try await connection.checkedQuery(query, logger: logger)
                     for try await (id, streamVersion, position, transaction, recordedAt, hash, wasReplayed)
                         in rows.decode((UUID, Int64, Int64, String, Date, Data, Bool).self)
                     {
@@ -95,10 +95,10 @@ public struct PostgresEventStore: EventStore {
                         )
                         replayed = wasReplayed
                     }
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.checkedQuery("COMMIT", logger: logger)
                     return (entries, replayed)
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                     throw error
                 }
             }

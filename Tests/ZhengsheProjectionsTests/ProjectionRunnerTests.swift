@@ -233,6 +233,52 @@ import ZhengsheTestSupport
         #expect(transfers.count == 2, "each transfer once across both runners")
     }
 
+    /// The leader's session ends under it (a database restart, an administrator): the runner
+    /// notices, takes the lock again on a new connection and carries on; and when cancelled it
+    /// stops at once. Before, it polled on without the lock, and the next batch waited for ever on
+    /// the closed connection (PostgresNIO never answers a query sent on one), so `serve` could not
+    /// stop after a restart.
+    @Test(.database) func aLeaderWhoseSessionEndsLeadsAgainAndStopsPromptly() async throws {
+        let database = try TestDatabase.current
+        let year = HandBuiltYear(database)
+        try await year.firstHalf()
+        var runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+        runner.runnerName = "restarted"
+        runner.pollInterval = .milliseconds(100)
+        runner.lockRetry = .milliseconds(200)
+        let leader = Task { await runner.runUntilCancelled() }
+        try await Self.waitFor(database) { $0?.eventsApplied ?? 0 > 0 }
+
+        let lockHolders = """
+            SELECT pid FROM pg_locks
+             WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        let before = try await Self.integers(lockHolders, database)
+        #expect(before.count == 1, "the leader holds the lock")
+        for pid in before {
+            _ = try await Self.integers("SELECT pg_terminate_backend(\(pid))::int", database)
+        }
+
+        try await year.secondHalf()
+        let head = try #require(try await Self.lastPosition(database))
+        try await Self.waitUntilCovered(head, database)
+        let after = try await Self.integers(lockHolders, database)
+        #expect(after.count == 1 && after != before, "the lock is held again, by a new session")
+        #expect(try await Self.rows("funding_transfers", in: "projections", database).count == 2)
+
+        let cancelled = ContinuousClock.now
+        leader.cancel()
+        await leader.value
+        #expect(ContinuousClock.now - cancelled < .seconds(5), "the runner stops promptly once cancelled")
+    }
+
+    static func integers(_ sql: String, _ database: TestDatabase) async throws -> [Int] {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: database.logger)
+        var values: [Int] = []
+        for try await value in rows.decode(Int.self) { values.append(value) }
+        return values
+    }
+
     /// The global position of the last event recorded (committed), whatever is in flight elsewhere.
     static func lastPosition(_ database: TestDatabase) async throws -> Int64? {
         let rows = try await database.client.query("SELECT max(global_position) FROM events", logger: database.logger)

@@ -45,9 +45,9 @@ public struct ProjectionGenerations: Sendable {
     @discardableResult
     public func startBuilding(_ projection: any Projection) async throws -> ProjectionGeneration {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.checkedQuery("BEGIN", logger: logger)
             do {
-                let rows = try await connection.query(
+                let rows = try await connection.checkedQuery(
                     """
                     SELECT coalesce(max(generation), 0) + 1, bool_or(status = 'building')
                       FROM projection_generations WHERE projection = \(projection.name)
@@ -59,24 +59,24 @@ public struct ProjectionGenerations: Sendable {
                     building = isBuilding ?? false
                 }
                 if building {
-                    try await connection.query("ROLLBACK", logger: logger)
+                    try await connection.checkedQuery("ROLLBACK", logger: logger)
                     guard let current = try await list(projection.name).first(where: { $0.status == .building }) else { throw CancellationError() }
                     return current
                 }
                 let schema = "projection_\(projection.name)_\(next)"
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
                 for statement in projection.createTables(in: schema) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query(
+                try await connection.checkedQuery(
                     """
                     INSERT INTO projection_generations (projection, generation, version, schema_name, status)
                     VALUES (\(projection.name), \(next), \(projection.version), \(schema), 'building')
                     """, logger: logger)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
                 logger.info("projection: building a new generation", metadata: ["projection": "\(projection.name)", "schema": "\(schema)"])
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                 throw error
             }
             guard let started = try await list(projection.name).first(where: { $0.status == .building }) else {
@@ -89,15 +89,15 @@ public struct ProjectionGenerations: Sendable {
     /// Drops a build that will not be finished (its version is older than the code's).
     func discard(_ building: ProjectionGeneration) async throws {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.checkedQuery("BEGIN", logger: logger)
             do {
-                try await connection.query(
+                try await connection.checkedQuery(
                     "DELETE FROM projection_generations WHERE projection = \(building.projection) AND generation = \(building.generation) AND status = 'building'",
                     logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \"\(building.schema)\" CASCADE"), logger: logger)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \"\(building.schema)\" CASCADE"), logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                 throw error
             }
         }
@@ -109,11 +109,11 @@ public struct ProjectionGenerations: Sendable {
     /// `projections.<table>` are pointed at its tables and the old generation is dropped.
     /// - Returns: whether it switched.
     func switchOver(_ projection: any Projection, building: ProjectionGeneration, requireLive: LogPosition?, on connection: PostgresConnection) async throws -> Bool {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.checkedQuery("BEGIN", logger: logger)
         do {
             // Readers of the old views may hold them a while: wait a little, else try at the next wake-up.
-            try await connection.query("SET LOCAL lock_timeout = '5s'", logger: logger)
-            let rows = try await connection.query(
+            try await connection.checkedQuery("SET LOCAL lock_timeout = '5s'", logger: logger)
+            let rows = try await connection.checkedQuery(
                 """
                 SELECT generation, status, schema_name, transaction_id::text, global_position, version
                   FROM projection_generations WHERE projection = \(projection.name) FOR UPDATE
@@ -128,25 +128,25 @@ public struct ProjectionGenerations: Sendable {
             guard let current, current == building.position, requireLive == nil || live?.position == requireLive,
                   (live?.version ?? 0) <= building.version  // never back to an older version
             else {
-                try await connection.query("ROLLBACK", logger: logger)
+                try await connection.checkedQuery("ROLLBACK", logger: logger)
                 return false
             }
             for table in projection.tables {
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS projections.\(table)"), logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE VIEW projections.\(table) AS SELECT * FROM \(building.schema).\(table)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS projections.\(table)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE VIEW projections.\(table) AS SELECT * FROM \(building.schema).\(table)"), logger: logger)
             }
             if let live {
-                try await connection.query("DELETE FROM projection_generations WHERE projection = \(projection.name) AND generation = \(live.generation)", logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(live.schema) CASCADE"), logger: logger)
+                try await connection.checkedQuery("DELETE FROM projection_generations WHERE projection = \(projection.name) AND generation = \(live.generation)", logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP SCHEMA \(live.schema) CASCADE"), logger: logger)
             }
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 UPDATE projection_generations SET status = 'live', updated_at = clock_timestamp()
                  WHERE projection = \(projection.name) AND generation = \(building.generation)
                 """, logger: logger)
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.checkedQuery("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
             throw error
         }
         logger.notice("projection: switched to a new generation", metadata: ["projection": "\(projection.name)", "schema": "\(building.schema)"])

@@ -72,20 +72,20 @@ public struct ProjectionRunner: Service {
 
     /// Runs the projection on `connection` while it holds the lock; returns at once if another does.
     func lead(on connection: PostgresConnection) async throws {
-        let rows = try await connection.query("SELECT pg_try_advisory_lock(hashtextextended(\(lockKey), 0))", logger: logger)
+        let rows = try await connection.checkedQuery("SELECT pg_try_advisory_lock(hashtextextended(\(lockKey), 0))", logger: logger)
         var locked = false
         for try await value in rows.decode(Bool.self) { locked = value }
         guard locked else { return }
         logger.info("projection runner: leading", metadata: ["runner": "\(runnerName)"])
         do {
             // A transaction left open would hold back every gap-safe reader in the cluster.
-            try await connection.query("SET idle_in_transaction_session_timeout = '30s'", logger: logger)
+            try await connection.checkedQuery("SET idle_in_transaction_session_timeout = '30s'", logger: logger)
             try await follow(on: connection)
         } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
+            _ = try? await connection.checkedQuery("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
             throw error
         }
-        _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
+        _ = try? await connection.checkedQuery("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: logger)
     }
 
     /// Catches up, then again on every wake-up (a notification or the poll), until cancelled.
@@ -93,12 +93,17 @@ public struct ProjectionRunner: Service {
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    try await store.listenForAppends { notifications in
-                        for try await _ in notifications { wake.yield() }
+                // Listens again after a failure (the listening connection lost); the poll covers the gap.
+                while !Task.isCancelled {
+                    do {
+                        try await store.listenForAppends { notifications in
+                            for try await _ in notifications { wake.yield() }
+                        }
+                    } catch {
+                        if Task.isCancelled { return }
+                        logger.warning("projection runner: no notifications; polling, and listening again shortly", metadata: ["error": "\(error)"])
                     }
-                } catch {
-                    if !Task.isCancelled { logger.warning("projection runner: no notifications; polling", metadata: ["error": "\(error)"]) }
+                    try? await Task.sleep(for: lockRetry)
                 }
             }
             group.addTask {
@@ -109,6 +114,10 @@ public struct ProjectionRunner: Service {
             }
             wake.yield()
             for await _ in wakeups {
+                // A database restart ends the session, and the lock with it, while the pool's other
+                // connections carry on: lead again on a new connection (and take the lock again)
+                // rather than go on without the lock, or wait on a connection that is gone.
+                guard !connection.isClosed else { throw ConnectionLost(connection: connection.id) }
                 try await catchUp(on: connection)
                 try await recordLag()
             }
@@ -193,11 +202,11 @@ public struct ProjectionRunner: Service {
 
     /// One batch and its checkpoint, in one transaction; the checkpoint moves only from `position`.
     public func apply(_ events: [RecordedEvent], to generation: ProjectionGeneration, after position: LogPosition, on connection: PostgresConnection) async throws {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.checkedQuery("BEGIN", logger: logger)
         do {
             try await projection.apply(events, schema: generation.schema, on: connection, logger: logger)
             let last = events.last!.position
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 PostgresQuery(
                     unsafeSQL: """
                         UPDATE projection_generations
@@ -213,15 +222,15 @@ public struct ProjectionRunner: Service {
             var moved = false
             for try await _ in rows { moved = true }
             guard moved else { throw ProjectionCheckpointMoved(projection: projection.name, generation: generation.generation) }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.checkedQuery("COMMIT", logger: logger)
             Counter(label: "zhengshe_projection_events_total", dimensions: [("projection", projection.name)]).increment(by: events.count)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
             var error = error
             if let batch = error as? ProjectionBatchFailed, events.count == 1 { error = ProjectionFailure(event: events[0], reason: batch.reason) }
             if let failure = error as? ProjectionFailure {
                 logger.error("projection stopped at an event it cannot apply", metadata: ["failure": "\(failure)"])
-                _ = try? await connection.query(
+                _ = try? await connection.checkedQuery(
                     """
                     UPDATE projection_generations SET last_error = \(failure.description), runner = \(runnerName), updated_at = clock_timestamp()
                      WHERE projection = \(projection.name) AND generation = \(generation.generation)
