@@ -78,6 +78,15 @@ extension APIHandler {
             guard let parsed = LocalDate(asOf) else { throw Problem.badRequest(field: "/asOf", rule: "date", "asOf is a date, yyyy-MM-dd, e.g. 2026-06-30 (截至日期)") }
             date = parsed
         }
+        // A date or an instant far outside the years business is kept for is a mistyped one; it
+        // would also print with the local mean time offsets of centuries ago (+08:05:43).
+        let years = SharedRules.plausibleYears
+        if let date, !years.contains(date.year) {
+            throw Problem.badRequest(field: "/asOf", rule: "plausible-date", "asOf must fall in \(years.lowerBound)–\(years.upperBound) (截至日期不合理)")
+        }
+        if let knownAt, !years.contains(LocalDate(knownAt).year) {
+            throw Problem.badRequest(field: "/knownAt", rule: "plausible-time", "knownAt must fall in \(years.lowerBound)–\(years.upperBound) (记录时间不合理)")
+        }
         if let minPosition, minPosition < 1 {
             throw Problem.badRequest(field: "/minPosition", rule: "position", "minPosition is a filing's globalPosition, 1 or more (事件位置)")
         }

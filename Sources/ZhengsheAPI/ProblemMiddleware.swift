@@ -116,7 +116,7 @@ struct ProblemMiddleware: RouterMiddleware {
     /// The first path or query parameter of this API that is not of its documented form.
     static func invalidParameter(_ request: Request) -> String? {
         let parts = request.uri.path.split(separator: "/")
-        if parts.count >= 5, parts[1] == "districts", parts[3] == "lists", Int(parts[4]) == nil { return "/year" }
+        if parts.count >= 5, parts[1] == "districts", ["lists", "evaluations"].contains(parts[3]), Int(parts[4]) == nil { return "/year" }
         if request.uri.path.hasSuffix("/funding"), Int(request.uri.queryParameters.get("year") ?? "") == nil { return "/year" }
         for name in ["from", "limit", "offset", "year", "minPosition"] {
             if let value = request.uri.queryParameters.get(name), Int64(value) == nil { return "/\(name)" }

@@ -175,7 +175,15 @@ struct ReadSide: Sendable {
     func waitFor(_ projection: String, _ position: Int64, within wait: Duration?) async throws {
         let deadline = ContinuousClock.now + (wait ?? defaultWait)
         while true {
-            if try await generations.covers(projection, globalPosition: position) { return }
+            switch try await generations.coverage(projection, globalPosition: position) {
+            case .covered: return
+            case .notYet: break
+            case .noSuchEvent:
+                // A position an answer gave always holds its event (the answer came after COMMIT).
+                throw ApplicationError.badRequest(
+                    field: "/minPosition", rule: "position",
+                    message: "no filing was recorded at position \(position): minPosition is the globalPosition a filing's answer gave (事件位置不存在)")
+            }
             guard ContinuousClock.now < deadline else { throw ApplicationError.projectionLag(projection: projection, position: position) }
             try await Task.sleep(for: .milliseconds(20))
         }

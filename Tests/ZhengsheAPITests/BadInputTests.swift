@@ -60,4 +60,36 @@ import ZhengsheTestSupport
             #expect(try await client.call(.get, "/v1/agreements/\(Parties.agreement)", token: p.government).headers[.eTag] == before, "nothing recorded")
         }
     }
+
+    /// Found by schemathesis: read parameters that answered 503 (a position no filing has) or
+    /// printed a time no client can parse (a year-128 `knownAt`, with Shanghai's local mean time
+    /// offset +08:05:43), or a 400 the contract did not list.
+    @Test func readParametersOutsideTheContractAre400ByField() async throws {
+        let database = try TestDatabase.current
+        let p = try await Parties.create(database)
+        let app = try await makeApp(database)
+        try await app.test(.router) { client in
+            let base = "/v1/committees/320412001001/obligations?year=2026"
+            let cases: [(String, String, String)] = [
+                ("&knownAt=0128-06-08T15:57:52Z", "/knownAt", "plausible-time"),
+                ("&asOf=5412-09-14", "/asOf", "plausible-date"),
+                ("&minPosition=9223372036854775806", "/minPosition", "position"),
+            ]
+            for (query, field, rule) in cases {
+                let started = ContinuousClock.now
+                let answer = try await client.call(.get, base + query, token: p.committee)
+                #expect(answer.status == .badRequest && answer.field == field && answer.rule == rule, "\(query): \(answer.status) \(answer.json)")
+                #expect(ContinuousClock.now - started < .seconds(5), "\(query) waited \(ContinuousClock.now - started)")
+            }
+            // Within the years, the answer's knownAt is RFC 3339 with +08:00.
+            let early = try await client.call(.get, base + "&knownAt=2000-01-01T00:00:00%2B08:00", token: p.committee)
+            #expect(early.status == .ok && early.json["knownAt"] as? String == "2000-01-01T00:00:00.000+08:00", "\(early.json)")
+            // A path year not of the documented form is a 400 the contract lists (the client's
+            // contract check records an issue otherwise).
+            for uri in ["/v1/districts/320412/lists/abc", "/v1/districts/320412/evaluations/abc", "/v1/districts/320412/evaluations/abc/frame"] {
+                let answer = try await client.call(.get, uri, token: p.district)
+                #expect(answer.status == .badRequest && answer.field == "/year", "\(uri): \(answer.status) \(answer.json)")
+            }
+        }
+    }
 }

@@ -153,6 +153,29 @@ public struct ProjectionGenerations: Sendable {
         return true
     }
 
+    /// Whether the live generation of `projection` has applied the event at `globalPosition`, has
+    /// not yet, or cannot: no event was recorded at that position (one beyond the log's end, or a
+    /// gap a rolled-back append left).
+    public enum Coverage: Sendable, Equatable {
+        case covered
+        case notYet
+        case noSuchEvent
+    }
+
+    /// Whether the live generation of `projection` has applied the event at `globalPosition` (and
+    /// so, by the gap-safe order, every event committed before it), and if not, whether it ever can.
+    public func coverage(_ projection: String, globalPosition: Int64) async throws -> Coverage {
+        let rows = try await client.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM events WHERE global_position = \(globalPosition)),
+                   EXISTS (
+                SELECT 1 FROM events e JOIN projection_generations g ON g.projection = \(projection) AND g.status = 'live'
+                 WHERE e.global_position = \(globalPosition) AND (e.transaction_id, e.global_position) <= (g.transaction_id, g.global_position))
+            """, logger: logger)
+        for try await (exists, covered) in rows.decode((Bool, Bool).self) { return covered ? .covered : exists ? .notYet : .noSuchEvent }
+        return .noSuchEvent
+    }
+
     /// Whether the live generation of `projection` has applied the event at `globalPosition` (and
     /// so, by the gap-safe order, every event committed before it).
     public func covers(_ projection: String, globalPosition: Int64) async throws -> Bool {
