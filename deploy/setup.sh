@@ -2,8 +2,9 @@
 # Installs what Zhengshe needs on a Debian or Ubuntu machine: PostgreSQL's server and client
 # tools (initdb/pg_ctl for the embedded database, psql/pg_dump/pgbench for operations and the
 # benchmark), libpq-dev, wrk (the benchmark's HTTP load), and what the printable reports are checked
-# with: headless Chromium, poppler-utils (pdftotext, pdftoppm) and the Noto CJK fonts. Does nothing when
-# they are already there. Needs root or sudo to install.
+# with: headless Chromium, poppler-utils (pdftotext, pdftoppm) and the Noto CJK fonts; and schemathesis
+# (PyPI) for the fault suite. Does nothing when they are already there. Needs root or sudo to install
+# the system's packages.
 set -euo pipefail
 
 have_server() {
@@ -18,7 +19,40 @@ have_all() {
     && [ "$(fc-list 2>/dev/null | grep -c "Noto Sans CJK")" -gt 0 ]
 }
 
+# Schemathesis, for the fault suite's contract fuzzing: a virtual environment of its own under the
+# user's cache, on Python 3.12 or later (its coverage phase fails under 3.11). No root needed.
+schemathesis_version="4.32.5"
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/zhengshe/venv"
+python_for_venv() {
+  local candidate
+  # (A pyenv shim may exist for a version that is not selected: each candidate must run.)
+  for candidate in $(command -v python3.13 python3.12 2>/dev/null) \
+    $(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+    $(command -v python3 2>/dev/null); do
+    if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then
+      echo "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+install_schemathesis() {
+  if [ -x "$venv/bin/st" ] && "$venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+    return 0
+  fi
+  local python
+  if ! python=$(python_for_venv); then
+    echo "deploy/setup.sh: no Python 3.12 or later for schemathesis; the fault suite's fuzzing test will say so" >&2
+    return 0
+  fi
+  echo "Installing schemathesis $schemathesis_version in $venv (with $python)..." >&2
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$schemathesis_version"
+}
+
 if have_all; then
+  install_schemathesis
   exit 0
 fi
 
@@ -44,3 +78,4 @@ echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createclus
 $sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev wrk \
   chromium poppler-utils fonts-noto-cjk fontconfig >/dev/null
 have_all || { echo "deploy/setup.sh: PostgreSQL, Chromium, poppler-utils or the CJK fonts did not install completely" >&2; exit 1; }
+install_schemathesis
