@@ -56,6 +56,13 @@ public struct StreamHandler<D: Decider>: Sendable {
     ///   - now: the service's clock.
     /// - Throws: ``ApplicationError`` for anything the filer can act on.
     public func file(
+        _ filing: Filing, by actor: Actor, now: Date, lookups: @escaping @Sendable (_ needed: Bool) async throws -> D.Lookups
+    ) async throws -> FilingOutcome {
+        // Bounded as a whole: the replay's read and the lookups wait on the database too.
+        try await bounded { try await fileUnbounded(filing, by: actor, now: now, lookups: lookups) }
+    }
+
+    private func fileUnbounded(
         _ filing: Filing, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
         let requestHash = filing.meaningHash
@@ -69,7 +76,7 @@ public struct StreamHandler<D: Decider>: Sendable {
         case .failure(let error): throw ApplicationError.invalid(error)
         }
         let looked = try await lookups(decider.needsLookups(event))
-        return try await bounded { try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) } }
+        return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
     }
 
     /// How long a filing waits for the database, its turn included, before it is answered
@@ -148,6 +155,12 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// appended at once, or none when any is refused (``ApplicationError/refusedTogether`` names
     /// every one refused). A retry with the same idempotency key answers the first answer.
     public func fileTogether(
+        _ filings: [Filing], idempotencyKey: String?, by actor: Actor, now: Date, lookups: @escaping @Sendable (_ needed: Bool) async throws -> D.Lookups
+    ) async throws -> FilingOutcome {
+        try await bounded { try await fileTogetherUnbounded(filings, idempotencyKey: idempotencyKey, by: actor, now: now, lookups: lookups) }
+    }
+
+    private func fileTogetherUnbounded(
         _ filings: [Filing], idempotencyKey: String?, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
         var hasher = SHA256()
@@ -165,10 +178,8 @@ public struct StreamHandler<D: Decider>: Sendable {
         }
         let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
         let events = decoded
-        return try await bounded {
-            try await inTurn {
-                try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
-            }
+        return try await inTurn {
+            try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
         }
     }
 

@@ -100,7 +100,7 @@ public struct FundingLedger: Sendable {
     /// One line per agreement of `scope` in `year` drafted by `asOf`, as known at `knownAt`.
     public func lines(_ scope: Scope, year: Int, asOf: String, knownAt: Date) async throws -> [Line] {
         let (district, government, agreement) = scope.columns
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             WITH a AS (
                 SELECT * FROM projections.funding_agreements

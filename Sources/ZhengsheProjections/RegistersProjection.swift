@@ -125,7 +125,7 @@ public struct Registers: Sendable {
         let (district, government, agreement) = scope.columns
         let d = asOf.description
         // A step counts when it had happened by the date and been recorded by the time asked.
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT c.agreement_id, a.government, a.committee, c.claim_id, c.claimant, c.clause_id, c.description, c.deduction_cap, c.filed_on::text,
                    CASE WHEN c.answered_on <= \(d)::date AND c.answered_recorded_at <= \(knownAt) THEN c.answered_on::text END,
@@ -170,7 +170,7 @@ public struct Registers: Sendable {
     /// The tasks the committees of `scope` refused in `year` by `asOf`, by requesting department.
     public func refusals(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [Refusal] {
         let (district, government, agreement) = scope.columns
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT r.agreement_id, a.government, a.committee, r.refusal_id, r.requesting_department, r.task, r.requested_on::text,
                    r.admission_id, r.admitted, r.refused_on::text

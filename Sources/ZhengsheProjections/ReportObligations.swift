@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 public import ZhengsheDomain
+import ZhengsheStore
 
 /// What committees owe in duty reports (履职报告), read from the obligations projection: every
 /// report the terms in force call for, as of a business date and as known at an instant, with
@@ -74,7 +75,7 @@ public struct ReportObligations: Sendable {
     {
         let filter = page.status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
         let limit = page.limit.map { "LIMIT \(max(0, $0))" } ?? ""
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, then: """
                 SELECT committee, status, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM l GROUP BY 1, 2
                 UNION ALL (
@@ -127,7 +128,7 @@ public struct ReportObligations: Sendable {
     public func termsInForce(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> [TermsInForce] {
         let (district, government, agreement) = scope.columns
         let d = asOf.description
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             WITH a AS (
                 SELECT * FROM projections.obligation_agreements
@@ -242,7 +243,7 @@ public struct ReportObligations: Sendable {
     public func commitments(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date) async throws -> (commitments: [Commitment], guidanceGiven: [String: Int]) {
         let (district, government, agreement) = scope.columns
         let d = asOf.description
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             WITH a AS (
                 SELECT * FROM projections.obligation_agreements
@@ -283,7 +284,7 @@ public struct ReportObligations: Sendable {
                 agreement: id, government: government, committee: committee, commitmentId: commitment, kind: kind, description: description,
                 itemId: item, given: given.map(Int.init), lastGivenOn: last.flatMap(LocalDate.init)))
         }
-        let counts = try await client.query(
+        let counts = try await client.checkedQuery(
             """
             SELECT a.committee, count(*) FROM projections.obligation_guidance g JOIN projections.obligation_agreements a USING (agreement_id)
              WHERE a.year = \(year) AND a.drafted_on <= \(d)::date AND a.recorded_at <= \(knownAt)

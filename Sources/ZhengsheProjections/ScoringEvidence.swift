@@ -1,6 +1,7 @@
 public import Foundation
 public import PostgresNIO
 public import ZhengsheDomain
+import ZhengsheStore
 
 /// The events behind each figure the year-end evaluation computes from the record (评分依据):
 /// for every agreement, the duty reports and their verifications, the transfers against the
@@ -74,7 +75,7 @@ extension ReportObligations {
 
     func scoringRecords(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, knownAt: Date, slice: (Int, Int)) async throws -> [String: ScoringRecord] {
         let d = asOf.description
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             Self.query(scope, year: year, asOf: asOf, knownAt: knownAt, slice: slice, then: """
                 , ft AS (
                     -- The funding terms in force, each version that had taken effect by the date.
@@ -196,7 +197,7 @@ extension ReportObligations {
     /// after `cutoff` but by `knownAt`: what the cut-off kept out of the figures.
     public func lateFilings(_ scope: FundingLedger.Scope, year: Int, asOf: LocalDate, cutoff: Date, knownAt: Date) async throws -> [LateFiling] {
         let (district, government, agreement) = scope.columns
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT a.agreement_id, e.event_id, e.stream_version, e.event_type, (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date::text, e.recorded_at
               FROM projections.obligation_agreements a

@@ -29,7 +29,7 @@ public struct AppendNotifier: Service {
     public func run() async throws {
         for await position in positions.cancelOnGracefulShutdown() {
             do {
-                try await client.query(
+                try await client.checkedQuery(
                     "SELECT pg_notify(\(PostgresEventStore.notificationChannel), \(String(position)))",
                     logger: logger
                 )

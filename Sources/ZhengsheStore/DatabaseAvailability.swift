@@ -64,7 +64,7 @@ public struct DatabaseMonitor: Service {
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     let answered = await Self.within(limit) {
-                        _ = try await client.query("SELECT 1", logger: logger)
+                        _ = try await client.checkedQuery("SELECT 1", logger: logger)
                         return true
                     }
                     switch answered {
@@ -103,17 +103,18 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 /// the caller.
 public func answerWithin<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let first = FirstAnswer<T>()
+    let work = Task { first.resolve(await Result(catching: { try await body() })) }
+    first.onCancel { work.cancel() }
+    let timer = Task {
+        try? await Task.sleep(for: limit)
+        guard !Task.isCancelled else { return }
+        work.cancel()
+        first.resolve(.failure(DeadlineExceeded(limit: limit)))
+    }
+    // The timer goes with the answer, rather than sleeping out its limit.
+    defer { timer.cancel() }
     return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { continuation in
-            first.install(continuation)
-            let work = Task { first.resolve(await Result(catching: { try await body() })) }
-            first.onCancel { work.cancel() }
-            Task {
-                try? await Task.sleep(for: limit)
-                work.cancel()
-                first.resolve(.failure(DeadlineExceeded(limit: limit)))
-            }
-        }
+        try await withCheckedThrowingContinuation { first.install($0) }
     } onCancel: {
         first.cancel()
     }

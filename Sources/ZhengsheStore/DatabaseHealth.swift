@@ -13,7 +13,7 @@ public struct DatabaseHealth: Sendable {
 
     /// The server's version and the highest migration applied.
     public func versions() async throws -> (server: String, schema: Int?) {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             "SELECT current_setting('server_version'), (SELECT max(version) FROM schema_migrations)", logger: logger)
         for try await (server, schema) in rows.decode((String, Int?).self) { return (server, schema) }
         return ("", nil)

@@ -115,7 +115,7 @@ public struct PostgresEventStore: EventStore {
     }
 
     public func version(of stream: StreamID) async throws -> Int64 {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             "SELECT version FROM streams WHERE stream_id = \(stream.rawValue)",
             logger: logger
         )
@@ -132,7 +132,7 @@ public struct PostgresEventStore: EventStore {
         """
 
     public func readStream(_ stream: StreamID, from version: Int64 = 1, limit: Int = 1000) async throws -> [RecordedEvent] {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT \(Self.eventColumns) FROM events e
@@ -148,7 +148,7 @@ public struct PostgresEventStore: EventStore {
 
     /// The recorded events among `ids`, in stream order.
     public func events(withIDs ids: [UUID]) async throws -> [RecordedEvent] {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             PostgresQuery(
                 unsafeSQL: "SELECT \(Self.eventColumns) FROM events e WHERE e.event_id = ANY($1) ORDER BY e.stream_id, e.stream_version",
                 binds: try Self.binds(ids)
@@ -162,7 +162,7 @@ public struct PostgresEventStore: EventStore {
         // Only transactions older than the oldest one still in flight are final: any event that
         // commits later belongs to a transaction at or above that horizon, so it sorts after
         // everything returned here and a reader resuming from the last pair cannot skip it.
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT \(Self.eventColumns) FROM events e
@@ -181,7 +181,7 @@ public struct PostgresEventStore: EventStore {
     /// event below it has committed, and none can join them) and the last event below it; 0 for
     /// an empty log.
     public func horizon() async throws -> (globalPosition: Int64, transactionHorizon: Int64) {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT pg_snapshot_xmin(pg_current_snapshot())::text,
                    coalesce((SELECT global_position FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())

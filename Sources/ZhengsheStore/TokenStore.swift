@@ -44,7 +44,7 @@ public struct TokenStore: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let id = UUID()
         do {
-            let rows = try await client.query(
+            let rows = try await client.checkedQuery(
                 """
                 INSERT INTO api_tokens (token_id, name, role, party, year, token_hash)
                 VALUES (\(id), \(name), \(role), \(party), \(year), \(Data(Self.hash(secret))))
@@ -62,7 +62,7 @@ public struct TokenStore: Sendable {
 
     /// The live token with this secret, or nil.
     public func authenticate(_ secret: String) async throws -> Token? {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             "SELECT token_id, name, role, party, year, created_at FROM api_tokens WHERE token_hash = \(Data(Self.hash(secret))) AND revoked_at IS NULL",
             logger: logger
         )
@@ -73,7 +73,7 @@ public struct TokenStore: Sendable {
     }
 
     public func list() async throws -> [Token] {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             "SELECT token_id, name, role, party, year, created_at, revoked_at FROM api_tokens ORDER BY created_at",
             logger: logger
         )
@@ -85,7 +85,7 @@ public struct TokenStore: Sendable {
     }
 
     public func revoke(_ id: UUID) async throws {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE token_id = \(id) RETURNING token_id",
             logger: logger
         )

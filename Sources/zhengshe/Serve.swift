@@ -54,7 +54,7 @@ extension Serve {
         let plan = city.plan
         try await client.withRunning { client in
             try await Migrator(client: client, logger: logger).migrate()
-            let rows = try await client.query("SELECT count(*) FROM streams WHERE category = 'agreement'", logger: logger)
+            let rows = try await client.checkedQuery("SELECT count(*) FROM streams WHERE category = 'agreement'", logger: logger)
             var existing = 0
             for try await count in rows.decode(Int.self) { existing = count }
             guard existing == 0 else {

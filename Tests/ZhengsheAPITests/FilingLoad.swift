@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import Synchronization
 import Testing
+import ZhengsheStore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -87,13 +88,13 @@ final class FilingLoad: Sendable {
 
     /// Sends one filing on `client` (a new connection when there is none), keeping the connection
     /// unless it failed or the server closes it.
+    /// An answer is waited for 45 s: longer than the service's own bound on a filing (30 s).
     static func send(_ filing: Filing, token: String, port: Int, client: inout TestClient?) async -> Outcome {
         let connection: TestClient
         if let client {
             connection = client
         } else {
-            // Longer than the service's own bound on an answer (30 s).
-            connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(45)))
+            connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
             connection.connect()
             client = connection
         }
@@ -101,7 +102,9 @@ final class FilingLoad: Sendable {
         headers[HTTPField.Name("Idempotency-Key")!] = filing.key
         let started = ContinuousClock.now
         do {
-            let response = try await connection.execute(.init(filing.uri, method: .post, headers: headers, body: ByteBuffer(string: filing.body)))
+            // (TestClient's own timeout waits for a request it cannot cancel: bounded here instead.)
+            let request = TestClient.Request(filing.uri, method: .post, headers: headers, body: ByteBuffer(string: filing.body))
+            let response = try await answerWithin(.seconds(45)) { try await connection.execute(request) }
             let elapsed = (ContinuousClock.now - started).components
             let rule = response.body.flatMap { try? JSONSerialization.jsonObject(with: Data($0.readableBytesView)) as? [String: Any] }?["rule"] as? String
             if response.headers[.connection]?.lowercased() == "close" {

@@ -161,4 +161,58 @@ import ZhengsheTestSupport
         _ = try? await stuck.value
         #expect(try await queue.run("agreement-a") { 43 } == 43)
     }
+
+    /// A filing cancelled while it waits (its request answered 503 without it) leaves the line at
+    /// once and never runs; the one behind it takes its place.
+    @Test func aFilingCancelledWhileWaitingLeavesTheLineAndNeverRuns() async throws {
+        let queue = StreamQueue(wait: .seconds(30))
+        let log = Log()
+        let (release, released) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task { try await queue.run("agreement-a") { for await _ in release { break } } }
+        try await Task.sleep(for: .milliseconds(50))
+        let cancelled = Task { try await queue.run("agreement-a") { await log.add("cancelled one ran") } }
+        try await Task.sleep(for: .milliseconds(50))
+        let behind = Task { try await queue.run("agreement-a") { await log.add("behind ran") } }
+        try await Task.sleep(for: .milliseconds(50))
+        let asked = ContinuousClock.now
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(ContinuousClock.now - asked < .seconds(1), "the cancelled one waited \(ContinuousClock.now - asked)")
+        released.yield()
+        try await holder.value
+        try await behind.value
+        let entries = await log.entries
+        #expect(entries == ["behind ran"])
+    }
+
+    /// A holder overtaken after the wait that finishes late does not hand the turn on while the
+    /// one that overtook it still runs.
+    @Test func anOvertakenHolderFinishingLateHandsTheTurnToNoOne() async throws {
+        // The stuck one holds 1.5 s; the next overtakes it at 1 s; a third arrives at 1.2 s (and
+        // would itself go ahead at 2.2 s); the stuck one finishes at 1.5 s.
+        let queue = StreamQueue(wait: .seconds(1))
+        let log = Log()
+        let (release, released) = AsyncStream.makeStream(of: Void.self)
+        let stuck = Task { try await queue.run("agreement-a") { try await Task.sleep(for: .milliseconds(1500)); await log.add("stuck done") } }
+        try await Task.sleep(for: .milliseconds(50))
+        let overtaking = Task {
+            try await queue.run("agreement-a") {
+                await log.add("overtaking start")
+                for await _ in release { break }
+                await log.add("overtaking end")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(1150))
+        let third = Task { try await queue.run("agreement-a") { await log.add("third") } }
+        // The stuck one finishes while the overtaking one still holds the turn.
+        try await stuck.value
+        try await Task.sleep(for: .milliseconds(100))
+        let meanwhile = await log.entries
+        #expect(!meanwhile.contains("third"), "\(meanwhile)")
+        released.yield()
+        try await overtaking.value
+        try await third.value
+        let entries = await log.entries
+        #expect(entries == ["overtaking start", "stuck done", "overtaking end", "third"])
+    }
 }

@@ -20,7 +20,7 @@ public struct ProjectionGenerations: Sendable {
 
     /// Every generation, or those of `projection`, by projection and generation.
     public func list(_ projection: String? = nil) async throws -> [ProjectionGeneration] {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT \(unescaped: Self.columns) FROM projection_generations
              WHERE \(projection)::text IS NULL OR projection = \(projection) ORDER BY projection, generation
@@ -165,7 +165,7 @@ public struct ProjectionGenerations: Sendable {
     /// Whether the live generation of `projection` has applied the event at `globalPosition` (and
     /// so, by the gap-safe order, every event committed before it), and if not, whether it ever can.
     public func coverage(_ projection: String, globalPosition: Int64) async throws -> Coverage {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT EXISTS (SELECT 1 FROM events WHERE global_position = \(globalPosition)),
                    EXISTS (
@@ -179,7 +179,7 @@ public struct ProjectionGenerations: Sendable {
     /// Whether the live generation of `projection` has applied the event at `globalPosition` (and
     /// so, by the gap-safe order, every event committed before it).
     public func covers(_ projection: String, globalPosition: Int64) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             """
             SELECT EXISTS (
                 SELECT 1 FROM events e JOIN projection_generations g ON g.projection = \(projection) AND g.status = 'live'
@@ -191,7 +191,7 @@ public struct ProjectionGenerations: Sendable {
 
     /// How many events lie after `position`, and how long ago the first of them was recorded.
     public func lag(after position: LogPosition) async throws -> (events: Int64, seconds: Double) {
-        let rows = try await client.query(
+        let rows = try await client.checkedQuery(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8
