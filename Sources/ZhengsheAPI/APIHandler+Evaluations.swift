@@ -197,7 +197,7 @@ extension APIHandler {
         let bytes: [UInt8]
         do { bytes = try await [UInt8](collecting: body, upTo: Self.maximumSheetSize) } catch {
             throw Problem(.contentTooLarge, type: "body-too-large", title: "Body too large 内容过大",
-                          detail: "a survey sheet is at most 4 MiB (表格超过4MiB)", rule: "body-size")
+                          detail: "a survey sheet is at most 4 MiB (表格超过4MiB)", field: "", rule: "body-size")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported media type 内容类型错误",

@@ -22,7 +22,7 @@ struct FilingBodyMiddleware: RouterMiddleware {
             body = try await request.collectBody(upTo: Self.maximumBodySize)
         } catch {
             throw Problem(.contentTooLarge, type: "body-too-large", title: "Body too large 内容过大",
-                          detail: "a filing is at most 1 MiB; put large evidence in a document store and refer to it (内容超过1MiB)", rule: "body-size")
+                          detail: "a filing is at most 1 MiB; put large evidence in a document store and refer to it (内容超过1MiB)", field: "", rule: "body-size")
         }
         let bytes = Data(body.readableBytesView)
         // JSON's text is UTF-8 (RFC 8259); the parser would take UTF-16 and UTF-32 as well.

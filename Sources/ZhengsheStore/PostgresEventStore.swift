@@ -41,6 +41,25 @@ public struct PostgresEventStore: EventStore {
     ///   after them was recorded after their COMMIT. For what must count exactly the events before
     ///   it, however often it is read (an evaluation's finalization). Gives up with
     ///   ``EventStoreError/busy(stream:)`` after ``barrierWait``, having written nothing.
+    /// Takes the log's barrier lock in the transaction open on `connection`, trying for a short
+    /// while at a time until `wait` has passed: a LOCK waiting in PostgreSQL's queue holds every
+    /// append that comes after it, so a barrier steps out of the queue (ROLLBACK, a new BEGIN) and
+    /// lets them pass rather than stall them all for the whole wait.
+    static func lockLog(_ connection: PostgresConnection, within wait: Duration, logger: Logger) async throws {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            do {
+                try await connection.checkedQuery("SET LOCAL lock_timeout = '200ms'", logger: logger)
+                try await connection.checkedQuery("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                return
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" && ContinuousClock.now < deadline {
+                try await connection.checkedQuery("ROLLBACK", logger: logger)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 20...60)))
+                try await connection.checkedQuery("BEGIN", logger: logger)
+            }
+        }
+    }
+
     public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], barrier: Bool) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.invalidEvent("an append needs at least one event") }
         let (kind, version): (String, Int64) =
@@ -71,12 +90,7 @@ public struct PostgresEventStore: EventStore {
             let (entries, replayed) = try await client.withConnection { connection in
                 try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
-                    if barrier {
-                        let wait = barrierWait.components
-                        let milliseconds = max(1, wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000)
-                        try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
-                        try await connection.checkedQuery("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-                    }
+                    if barrier { try await Self.lockLog(connection, within: barrierWait, logger: logger) }
                     var entries: [AppendResult.Entry] = []
                     entries.reserveCapacity(events.count)
                     var replayed = false

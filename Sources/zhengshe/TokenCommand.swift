@@ -27,7 +27,7 @@ struct TokenCommand: AsyncParsableCommand {
                 try await Migrator(client: client, logger: logger).migrate()
                 return try await TokenStore(client: client, logger: logger).create(name: name, role: role, party: party, year: year)
             }
-            print("Token \(created.token.id) for \(name) (\(role) \(party)). Shown once; keep it secret:")
+            print("Token \(created.token.id.uuidString.lowercased()) for \(name) (\(role) \(party)). Shown once; keep it secret:")
             print(created.secret)
         }
     }
@@ -42,7 +42,7 @@ struct TokenCommand: AsyncParsableCommand {
             }
             for token in tokens {
                 let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
-                print("\(token.id)  \(token.role.padding(toLength: 10, withPad: " ", startingAt: 0))  \(token.party.padding(toLength: 12, withPad: " ", startingAt: 0))  \(state)  \(token.name)")
+                print("\(token.id.uuidString.lowercased())  \(token.role.padding(toLength: 10, withPad: " ", startingAt: 0))  \(token.party.padding(toLength: 12, withPad: " ", startingAt: 0))  \(state)  \(token.name)")
             }
         }
     }

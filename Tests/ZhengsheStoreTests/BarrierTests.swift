@@ -80,4 +80,25 @@ import ZhengsheTestSupport
         let recorded = try await store.append(to: barrierStream, expected: .noStream, events: Fixture.events(1), barrier: true)
         #expect(recorded.events.count == 1)
     }
+
+    /// A barrier waiting for an append in flight does not stall the appends that come after it
+    /// (a LOCK waiting in PostgreSQL's queue would hold them all for the whole wait): another
+    /// stream's append goes through at once, and the barrier is recorded once the one in flight
+    /// commits.
+    @Test func aWaitingBarrierDoesNotHoldUpOtherAppends() async throws {
+        let store = try TestDatabase.current.store
+        let (inFlight, barrierStream, other) = (try Fixture.stream(), try Fixture.stream(), try Fixture.stream())
+        try await store.client.withConnection { held in
+            _ = try await Self.beginAppend(on: held, to: inFlight, logger: store.logger)
+            let barrier = Task { try await store.append(to: barrierStream, expected: .noStream, events: Fixture.events(1), barrier: true) }
+            try await Task.sleep(for: .milliseconds(300))
+            let started = ContinuousClock.now
+            _ = try await store.append(to: other, expected: .noStream, events: Fixture.events(1))
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(1), "an append waited \(took) behind a waiting barrier")
+            #expect(try await store.version(of: barrierStream) == 0)
+            try await held.query("COMMIT", logger: store.logger)
+            #expect(try await barrier.value.events.count == 1)
+        }
+    }
 }
