@@ -16,22 +16,27 @@ have_all() {
     && [ -e /usr/include/postgresql/libpq-fe.h ] \
     && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } \
     && command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
-    && [ "$(fc-list 2>/dev/null | grep -c "Noto Sans CJK")" -gt 0 ]
+    && [ "$(fc-list 2>/dev/null | grep -c "Noto Sans CJK")" -gt 0 ] \
+    && python_for_venv >/dev/null
 }
 
 # Schemathesis, for the fault suite's contract fuzzing: a virtual environment of its own under the
-# user's cache, on Python 3.12 or later (its coverage phase fails under 3.11). No root needed.
+# user's cache, on the newest Python 3 found that can make one — 3.12 or later where there is one
+# (under 3.11 its coverage phase fails, and the test leaves that phase out). No root needed.
 schemathesis_version="4.32.5"
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/zhengshe/venv"
 python_for_venv() {
-  local candidate
-  # (A pyenv shim may exist for a version that is not selected: each candidate must run.)
-  for candidate in $(command -v python3.13 python3.12 2>/dev/null) \
-    $(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
-    $(command -v python3 2>/dev/null); do
-    if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then
-      echo "$candidate"; return 0
-    fi
+  local candidate minimum
+  # (A pyenv shim may exist for a version that is not selected: each candidate must run, and make
+  # a virtual environment: Debian's python3 needs python3-venv for that.)
+  for minimum in 12 9; do
+    for candidate in $(command -v python3.13 python3.12 2>/dev/null) \
+      $(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+      $(command -v python3 2>/dev/null); do
+      if "$candidate" -c "import sys, venv, ensurepip; sys.exit(0 if sys.version_info >= (3, $minimum) else 1)" >/dev/null 2>&1; then
+        echo "$candidate"; return 0
+      fi
+    done
   done
   return 1
 }
@@ -41,14 +46,16 @@ install_schemathesis() {
   fi
   local python
   if ! python=$(python_for_venv); then
-    echo "deploy/setup.sh: no Python 3.12 or later for schemathesis; the fault suite's fuzzing test will say so" >&2
+    echo "deploy/setup.sh: no Python 3 that can make a virtual environment, so no schemathesis; the fault suite's fuzzing test will say so" >&2
     return 0
   fi
   echo "Installing schemathesis $schemathesis_version in $venv (with $python)..." >&2
   rm -rf "$venv"
   mkdir -p "$(dirname "$venv")"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$schemathesis_version"
+  if ! { "$python" -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$schemathesis_version"; }; then
+    echo "deploy/setup.sh: schemathesis did not install; the fault suite's fuzzing test will say so" >&2
+    rm -rf "$venv"
+  fi
 }
 
 if have_all; then
@@ -69,13 +76,13 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
-echo "Installing PostgreSQL server and client tools, libpq-dev, wrk, Chromium, poppler-utils and fonts-noto-cjk..." >&2
+echo "Installing PostgreSQL server and client tools, libpq-dev, wrk, Chromium, poppler-utils, fonts-noto-cjk and python3-venv..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # postgresql-common would create and start a system cluster on install; Zhengshe runs its own.
 $sudo mkdir -p /etc/postgresql-common/createcluster.d
 echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/zhengshe.conf >/dev/null
 $sudo apt-get install -y -qq --no-install-recommends postgresql postgresql-client postgresql-contrib libpq-dev wrk \
-  chromium poppler-utils fonts-noto-cjk fontconfig >/dev/null
-have_all || { echo "deploy/setup.sh: PostgreSQL, Chromium, poppler-utils or the CJK fonts did not install completely" >&2; exit 1; }
+  chromium poppler-utils fonts-noto-cjk fontconfig python3 python3-venv >/dev/null
+have_all || { echo "deploy/setup.sh: PostgreSQL, Chromium, poppler-utils, the CJK fonts or Python's venv did not install completely" >&2; exit 1; }
 install_schemathesis

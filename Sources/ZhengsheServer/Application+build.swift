@@ -49,6 +49,9 @@ public func buildApplication(
     http.availableConnectionsDelegate = MaximumAvailableConnections(connections.maximum, logger: logger)
     let idle = connections.idleTimeout.components
     logger.info("HTTP connections: at most \(connections.maximum) at once, idle ones closed after \(idle.seconds) s")
+    if connections.requestedMaximumLowered {
+        logger.warning("HTTP_MAX_CONNECTIONS is above what the open-file limit leaves room for; lowered to \(connections.maximum) (raise LimitNOFILE)")
+    }
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),

@@ -21,10 +21,17 @@ public struct Connections: Sendable, Hashable {
     /// Files kept for everything that is not an HTTP connection.
     public static let reservedFiles = 256
 
+    /// - Parameter maximum: a cap asked for (`HTTP_MAX_CONNECTIONS`); never more than the file
+    ///   limit leaves room for (``requestedMaximumLowered`` says when it was lowered).
     public init(idleTimeout: Duration = .seconds(60), maximum: Int? = nil) {
         self.idleTimeout = idleTimeout
-        self.maximum = maximum ?? Self.fitting(fileLimit: Self.raiseFileLimit())
+        let fitting = Self.fitting(fileLimit: Self.raiseFileLimit())
+        self.maximum = min(maximum ?? fitting, fitting)
+        self.requestedMaximumLowered = maximum.map { $0 > fitting } ?? false
     }
+
+    /// The cap asked for was above what the file limit leaves room for, and was lowered to it.
+    public var requestedMaximumLowered: Bool
 
     /// Below `fileLimit` by ``reservedFiles``, and at least 16.
     public static func fitting(fileLimit: Int) -> Int { max(16, fileLimit - reservedFiles) }

@@ -37,7 +37,7 @@ public struct ChainVerifier: Sendable {
     /// Verifies every stream, or only `stream` when given.
     public func verify(stream: StreamID? = nil) async throws -> Report {
         let filter = stream?.rawValue
-        let rows = try await client.checkedQuery(
+        let rows = try await client.query(
             """
             SELECT e.stream_id, e.stream_version, e.event_id::text, e.event_type,
                    epoch_micros(e.occurred_at), epoch_micros(e.recorded_at), e.data::text, e.metadata::text,
@@ -109,7 +109,7 @@ public struct ChainVerifier: Sendable {
     }
 
     private func streamHeads(_ filter: String?) async throws -> [String: (version: Int64, hash: [UInt8]?)] {
-        let rows = try await client.checkedQuery(
+        let rows = try await client.query(
             "SELECT stream_id, version, last_hash FROM streams WHERE \(filter)::text IS NULL OR stream_id = \(filter)",
             logger: logger
         )

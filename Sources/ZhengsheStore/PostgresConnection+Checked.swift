@@ -27,34 +27,57 @@ extension PostgresConnection {
     ) async throws -> PostgresRowSequence {
         guard !isClosed else { throw ConnectionLost(connection: id) }
         let connection = self
-        return try await answerUnlessLost(isLost: { connection.isClosed }, lost: { ConnectionLost(connection: connection.id) }) {
+        // Not cancellable, as PostgresNIO's own query is not: a caller let go while its statement
+        // still runs would send the next one (a ROLLBACK, the next lease's BEGIN) ahead of it.
+        return try await answerUnlessLost(cancellable: false, isLost: { connection.isClosed }, lost: { ConnectionLost(connection: connection.id) }) {
             try await connection.query(query, logger: logger, file: file, line: line)
         }
     }
 }
 
 extension PostgresClient {
-    /// How long a query on a pooled connection may take to start answering before it is taken for
-    /// lost: the pool gives no way to see whether its connection closed under it.
-    public static var queryStartLimit: Duration { .seconds(60) }
+    /// How long a query on a pooled connection may take, the wait for a lease included, before it
+    /// is given up: a lease waits for as long as the pool cannot connect. Below a filing's bound
+    /// (30 s), so that a read is answered as soon as a filing is.
+    public static var queryLimit: Duration { .seconds(15) }
 
-    /// Runs `query` on a pooled connection; throws ``ConnectionLost`` when no answer has begun
-    /// within ``queryStartLimit`` (the rows are streamed after that as usual).
-    @discardableResult
+    /// Runs `query` on a pooled connection through ``PostgresConnection/checkedQuery(_:logger:file:line:)``
+    /// (so that a connection that closed under it is noticed within a second), and returns its rows
+    /// read to the end: for queries whose answer fits in memory (every query a request makes;
+    /// `verify`, which reads the whole log, streams with PostgresNIO's own `query`).
+    /// - Throws: ``ConnectionLost`` when the connection closes or no answer came within ``queryLimit``.
     public func checkedQuery(
         _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
-    ) async throws -> PostgresRowSequence {
-        try await answerUnlessLost(limit: Self.queryStartLimit, isLost: { false }, lost: { ConnectionLost(connection: nil) }) {
-            try await self.query(query, logger: logger, file: file, line: line)
+    ) async throws -> PostgresRows {
+        try await answerUnlessLost(limit: Self.queryLimit, isLost: { false }, lost: { ConnectionLost(connection: nil) }) {
+            try await self.withConnection { connection in
+                PostgresRows(rows: try await connection.checkedQuery(query, logger: logger, file: file, line: line).collect())
+            }
         }
     }
 }
 
+/// The rows of a query, read to the end: decoded as PostgresNIO's row sequence is (`decode`).
+public struct PostgresRows: AsyncSequence, Sendable {
+    public typealias Element = PostgresRow
+    public let rows: [PostgresRow]
+
+    public func collect() -> [PostgresRow] { rows }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[PostgresRow]>
+        public mutating func next() async throws -> PostgresRow? { base.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: rows.makeIterator()) }
+}
+
 /// `body`'s answer; or `lost()` once `isLost()` holds (looked at each second while there is no
-/// answer) or `limit` has passed. `body` runs in a task of its own; when the answer is given
-/// without it, it is cancelled and left behind (what is stuck may not heed cancellation).
+/// answer) or `limit` has passed; or, if `cancellable`, `CancellationError` when the caller is
+/// cancelled. `body` runs in a task of its own; when the answer is given without it, it is
+/// cancelled and left behind (what is stuck may not heed cancellation).
 func answerUnlessLost<T: Sendable>(
-    limit: Duration? = nil, isLost: @escaping @Sendable () -> Bool, lost: @escaping @Sendable () -> any Error,
+    limit: Duration? = nil, cancellable: Bool = true, isLost: @escaping @Sendable () -> Bool, lost: @escaping @Sendable () -> any Error,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let first = FirstAnswer<T>()
@@ -74,6 +97,7 @@ func answerUnlessLost<T: Sendable>(
     }
     // The watch goes with the answer.
     defer { watch.cancel() }
+    guard cancellable else { return try await withCheckedThrowingContinuation { first.install($0) } }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { first.install($0) }
     } onCancel: {

@@ -41,25 +41,6 @@ public struct PostgresEventStore: EventStore {
     ///   after them was recorded after their COMMIT. For what must count exactly the events before
     ///   it, however often it is read (an evaluation's finalization). Gives up with
     ///   ``EventStoreError/busy(stream:)`` after ``barrierWait``, having written nothing.
-    /// Takes the log's barrier lock in the transaction open on `connection`, trying for a short
-    /// while at a time until `wait` has passed: a LOCK waiting in PostgreSQL's queue holds every
-    /// append that comes after it, so a barrier steps out of the queue (ROLLBACK, a new BEGIN) and
-    /// lets them pass rather than stall them all for the whole wait.
-    static func lockLog(_ connection: PostgresConnection, within wait: Duration, logger: Logger) async throws {
-        let deadline = ContinuousClock.now + wait
-        while true {
-            do {
-                try await connection.checkedQuery("SET LOCAL lock_timeout = '200ms'", logger: logger)
-                try await connection.checkedQuery("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-                return
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" && ContinuousClock.now < deadline {
-                try await connection.checkedQuery("ROLLBACK", logger: logger)
-                try await Task.sleep(for: .milliseconds(Int.random(in: 20...60)))
-                try await connection.checkedQuery("BEGIN", logger: logger)
-            }
-        }
-    }
-
     public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], barrier: Bool) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.invalidEvent("an append needs at least one event") }
         let (kind, version): (String, Int64) =
@@ -125,6 +106,34 @@ public struct PostgresEventStore: EventStore {
                 Counter(label: "zhengshe_append_conflicts_total", dimensions: [("category", stream.category)]).increment()
             }
             throw mapped
+        }
+    }
+
+    /// Takes the log's barrier lock in the transaction open on `connection`, trying for a while at
+    /// a time (200 ms, then twice as long each time) until `wait` has passed: a LOCK waiting in
+    /// PostgreSQL's queue holds every append that comes after it, so a barrier steps out of the
+    /// queue (ROLLBACK, a new BEGIN) and lets them pass rather than stall them all for the whole
+    /// wait. The rest of the transaction keeps `wait` as its lock timeout.
+    static func lockLog(_ connection: PostgresConnection, within wait: Duration, logger: Logger) async throws {
+        func milliseconds(_ duration: Duration) -> Int64 {
+            let parts = duration.components
+            return max(1, parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)
+        }
+        let deadline = ContinuousClock.now + wait
+        var step = Duration.milliseconds(200)
+        while true {
+            let left = deadline - ContinuousClock.now
+            do {
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds(min(step, left)))ms'"), logger: logger)
+                try await connection.checkedQuery("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds(wait))ms'"), logger: logger)
+                return
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" && ContinuousClock.now < deadline {
+                try await connection.checkedQuery("ROLLBACK", logger: logger)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 20...60)))
+                try await connection.checkedQuery("BEGIN", logger: logger)
+                step = step * 2
+            }
         }
     }
 
@@ -211,7 +220,7 @@ public struct PostgresEventStore: EventStore {
         return bindings
     }
 
-    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+    static func decodeEvents(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [RecordedEvent] {
         let decoder = JSONDecoder()
         var events: [RecordedEvent] = []
         for try await row in rows {

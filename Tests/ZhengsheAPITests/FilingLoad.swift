@@ -69,7 +69,7 @@ final class FilingLoad: Sendable {
     private func work(_ name: String, port: Int) async {
         var client: TestClient?
         var n = 0
-        while !stopping.load(ordering: .acquiring) {
+        while !stopping.load(ordering: .acquiring), !Task.isCancelled {
             n += 1
             let filing = Filing(key: "\(name)-\(n)", agreement: agreements[(name.hashValue & 0xFFFF + n) % agreements.count])
             state.withLock { $0.filings.append(filing) }
@@ -194,12 +194,13 @@ final class FilingLoad: Sendable {
         }
     }
 
-    /// Answers whose status is neither 201 nor a 503 that says the database is away.
+    /// Answers whose status is neither 201 nor a 503 that says the database is away or did not
+    /// answer in time (both safe to retry with the key).
     var unexpected: [(key: String, outcome: Outcome)] {
         state.withLock { state in
             state.outcomes.filter { _, outcome in
                 guard case .answered(let status, let rule, _) = outcome else { return false }
-                return !(status == 201 || (status == 503 && rule == "database-available"))
+                return !(status == 201 || (status == 503 && ["database-available", "database-answer"].contains(rule ?? "")))
             }.map { ($0.key, $0.value) }.sorted { $0.key < $1.key }
         }
     }

@@ -128,9 +128,11 @@ struct Served {
         process.standardError = handle
         let started = ContinuousClock.now
         try process.run()
+        var killed = false
         while process.isRunning {
-            if ContinuousClock.now - started > within {
+            if ContinuousClock.now - started > within, !killed {
                 kill(process.processIdentifier, SIGKILL)
+                killed = true
                 Issue.record("\(path) \(arguments.joined(separator: " ")) still running after \(within): killed")
             }
             try await Task.sleep(for: .milliseconds(50))

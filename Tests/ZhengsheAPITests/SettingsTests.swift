@@ -46,5 +46,10 @@ import ZhengsheServer
         #expect(Connections.fitting(fileLimit: 1024) == 768 && Connections.fitting(fileLimit: 100) == 16)
         let set = try settings([:], ["HTTP_IDLE_TIMEOUT": "5", "HTTP_MAX_CONNECTIONS": "300"])
         #expect(set.connections == Connections(idleTimeout: .seconds(5), maximum: 300))
+        #expect(set.connections.maximum == 300 && !set.connections.requestedMaximumLowered)
+        // A cap above what the file limit leaves room for is lowered to it, and says so.
+        let fitting = Connections.fitting(fileLimit: Connections.raiseFileLimit())
+        let tooMany = try settings([:], ["HTTP_MAX_CONNECTIONS": "\(fitting + 1000)"])
+        #expect(tooMany.connections.maximum == fitting && tooMany.connections.requestedMaximumLowered)
     }
 }

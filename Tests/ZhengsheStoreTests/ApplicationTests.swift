@@ -168,16 +168,23 @@ import ZhengsheTestSupport
         let queue = StreamQueue(wait: .seconds(30))
         let log = Log()
         let (release, released) = AsyncStream.makeStream(of: Void.self)
-        let holder = Task { try await queue.run("agreement-a") { for await _ in release { break } } }
-        try await Task.sleep(for: .milliseconds(50))
+        let (started, hasStarted) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await queue.run("agreement-a") {
+                hasStarted.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in started { break }
+        // (Arrival order: each is queued well before the next arrives.)
         let cancelled = Task { try await queue.run("agreement-a") { await log.add("cancelled one ran") } }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(100))
         let behind = Task { try await queue.run("agreement-a") { await log.add("behind ran") } }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(100))
         let asked = ContinuousClock.now
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
-        #expect(ContinuousClock.now - asked < .seconds(1), "the cancelled one waited \(ContinuousClock.now - asked)")
+        #expect(ContinuousClock.now - asked < .seconds(5), "the cancelled one waited \(ContinuousClock.now - asked)")
         released.yield()
         try await holder.value
         try await behind.value
@@ -188,28 +195,38 @@ import ZhengsheTestSupport
     /// A holder overtaken after the wait that finishes late does not hand the turn on while the
     /// one that overtook it still runs.
     @Test func anOvertakenHolderFinishingLateHandsTheTurnToNoOne() async throws {
-        // The stuck one holds 1.5 s; the next overtakes it at 1 s; a third arrives at 1.2 s (and
-        // would itself go ahead at 2.2 s); the stuck one finishes at 1.5 s.
         let queue = StreamQueue(wait: .seconds(1))
         let log = Log()
-        let (release, released) = AsyncStream.makeStream(of: Void.self)
-        let stuck = Task { try await queue.run("agreement-a") { try await Task.sleep(for: .milliseconds(1500)); await log.add("stuck done") } }
-        try await Task.sleep(for: .milliseconds(50))
+        let (releaseStuck, stuckReleased) = AsyncStream.makeStream(of: Void.self)
+        let (releaseOvertaking, overtakingReleased) = AsyncStream.makeStream(of: Void.self)
+        let (overtakingStarted, overtakingHasStarted) = AsyncStream.makeStream(of: Void.self)
+        let stuck = Task {
+            try await queue.run("agreement-a") {
+                for await _ in releaseStuck { break }
+                await log.add("stuck done")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
         let overtaking = Task {
             try await queue.run("agreement-a") {
                 await log.add("overtaking start")
-                for await _ in release { break }
+                overtakingHasStarted.yield()
+                for await _ in releaseOvertaking { break }
                 await log.add("overtaking end")
             }
         }
-        try await Task.sleep(for: .milliseconds(1150))
+        // After the queue's wait with the stuck one not moving, the next goes ahead.
+        for await _ in overtakingStarted { break }
         let third = Task { try await queue.run("agreement-a") { await log.add("third") } }
-        // The stuck one finishes while the overtaking one still holds the turn.
+        try await Task.sleep(for: .milliseconds(100))
+        // The stuck one finishes while the overtaking one still holds the turn: the third must
+        // not start (its own wait would run out only a second after it arrived).
+        stuckReleased.yield()
         try await stuck.value
         try await Task.sleep(for: .milliseconds(100))
         let meanwhile = await log.entries
         #expect(!meanwhile.contains("third"), "\(meanwhile)")
-        released.yield()
+        overtakingReleased.yield()
         try await overtaking.value
         try await third.value
         let entries = await log.entries
