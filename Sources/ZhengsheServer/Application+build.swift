@@ -41,7 +41,9 @@ public func buildApplication(
     let notifier = AppendNotifier(client: database, logger: logger)
     let store = PostgresEventStore(client: database, logger: logger, notifier: notifier)
     let availability = DatabaseAvailability()
-    let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger), clock: clock,
+    availability.watch(database)
+    let tokenCache = TokenCache()
+    let application = ApplicationServices(store: store, tokens: TokenStore(client: database, logger: logger, cache: tokenCache), clock: clock,
                                           readYourWritesWait: readYourWritesWait, availability: availability, logger: logger)
 
     let router = try buildRouter(application)
@@ -56,7 +58,8 @@ public func buildApplication(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
         configuration: http,
-        services: services + [database, notifier, DatabaseMonitor(configuration: configuration, availability: availability, logger: logger)]
+        services: services + [database, notifier, DatabaseMonitor(configuration: configuration, availability: availability, logger: logger),
+                              TokenRevocationListener(client: database, cache: tokenCache, logger: logger)]
             + (projections ? Projections.all.map { ProjectionRunner(projection: $0, store: store, logger: logger) as any Service } : []),
         logger: logger
     )

@@ -32,6 +32,27 @@ public final class DatabaseAvailability: Sendable {
     public func markUp() {
         state.withLock { $0 = nil }
     }
+
+    private struct Watched: @unchecked Sendable {
+        weak var client: PostgresClient?
+        let availability: DatabaseAvailability
+    }
+
+    private static let watched = Mutex<[Watched]>([])
+
+    /// Lets the queries on `client` give up once the database is known to be down
+    /// (``PostgresClient/checkedQuery(_:logger:file:line:)``).
+    public func watch(_ client: PostgresClient) {
+        Self.watched.withLock { watched in
+            watched.removeAll { $0.client == nil || $0.client === client }
+            watched.append(Watched(client: client, availability: self))
+        }
+    }
+
+    /// The availability that watches `client`, if one does.
+    static func watching(_ client: PostgresClient) -> DatabaseAvailability? {
+        Self.watched.withLock { watched in watched.first { $0.client === client }?.availability }
+    }
 }
 
 /// Probes the database once a second on a client of its own, with a short time limit, and keeps

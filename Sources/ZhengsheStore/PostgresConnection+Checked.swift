@@ -6,8 +6,17 @@ public import PostgresNIO
 /// on a fresh connection.
 public struct ConnectionLost: Error, CustomStringConvertible {
     public let connection: PostgresConnection.ID?
+    /// Why, when not the connection's closing.
+    public var reason: String?
+
+    public init(connection: PostgresConnection.ID?, reason: String? = nil) {
+        self.connection = connection
+        self.reason = reason
+    }
+
     public var description: String {
-        "the database connection \(connection.map { "\($0) " } ?? "")closed before the query was answered (数据库连接已断开)"
+        reason.map { "\($0) (数据库连接已断开)" }
+            ?? "the database connection \(connection.map { "\($0) " } ?? "")closed before the query was answered (数据库连接已断开)"
     }
 }
 
@@ -49,7 +58,13 @@ extension PostgresClient {
     public func checkedQuery(
         _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
     ) async throws -> PostgresRows {
-        try await answerUnlessLost(limit: Self.queryLimit, isLost: { false }, lost: { ConnectionLost(connection: nil) }) {
+        // A lease waits while the pool cannot connect: once the database is known to be down, the
+        // query is given up (503 at once, rather than when it is back).
+        let availability = DatabaseAvailability.watching(self)
+        return try await answerUnlessLost(
+            limit: Self.queryLimit, isLost: { availability?.outage != nil },
+            lost: { ConnectionLost(connection: nil, reason: availability?.outage.map { "the database is down: \($0.reason)" } ?? "no answer within \(Self.queryLimit)") }
+        ) {
             try await self.withConnection { connection in
                 PostgresRows(rows: try await connection.checkedQuery(query, logger: logger, file: file, line: line).collect())
             }

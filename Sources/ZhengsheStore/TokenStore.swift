@@ -29,10 +29,13 @@ public struct TokenStore: Sendable {
 
     public let client: PostgresClient
     public let logger: Logger
+    /// Live tokens read lately (a serving process's; one-shot commands read every time).
+    public let cache: TokenCache?
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, cache: TokenCache? = nil) {
         self.client = client
         self.logger = logger
+        self.cache = cache
     }
 
     /// Creates a token and returns it with its secret, which is shown this once and never stored.
@@ -62,12 +65,17 @@ public struct TokenStore: Sendable {
 
     /// The live token with this secret, or nil.
     public func authenticate(_ secret: String) async throws -> Token? {
+        let hash = Self.hash(secret)
+        if let cached = cache?.token(hash: hash) { return cached }
+        let (generation, started) = (cache?.currentGeneration ?? 0, ContinuousClock.now)
         let rows = try await client.checkedQuery(
-            "SELECT token_id, name, role, party, year, created_at FROM api_tokens WHERE token_hash = \(Data(Self.hash(secret))) AND revoked_at IS NULL",
+            "SELECT token_id, name, role, party, year, created_at FROM api_tokens WHERE token_hash = \(Data(hash)) AND revoked_at IS NULL",
             logger: logger
         )
         for try await (id, name, role, party, year, created) in rows.decode((UUID, String, String, String, Int?, Date).self) {
-            return Token(id: id, name: name, role: role, party: party, year: year, createdAt: created)
+            let token = Token(id: id, name: name, role: role, party: party, year: year, createdAt: created)
+            cache?.keep(token, hash: hash, readSince: started, listeningSince: generation)
+            return token
         }
         return nil
     }

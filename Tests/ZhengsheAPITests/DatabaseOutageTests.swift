@@ -25,17 +25,19 @@ import ZhengsheTestSupport
 struct DatabaseOutageTests {
     static var guidance: [String: Any] { ["guidanceId": "gd-outage", "kind": "visit", "summary": "上门指导"] }
 
-    static func withCluster(_ body: (EmbeddedPostgres, Logger) async throws -> Void) async throws {
-        var logger = Logger(label: "zhengshe.tests.outage")
+    /// A throwaway cluster (fsync off) with a database `database`, stopped and removed afterwards:
+    /// one a test may stop and start as it likes.
+    static func withCluster(database: String = "outage", _ body: (EmbeddedPostgres, Logger) async throws -> Void) async throws {
+        var logger = Logger(label: "zhengshe.tests.\(database)")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let directory = "/tmp/zhengshe-outage-\(UUID().uuidString.prefix(8))"
+        let directory = "/tmp/zhengshe-\(database)-\(UUID().uuidString.prefix(8).lowercased())"
         var configuration = EmbeddedPostgres.Configuration(directory: directory)
         configuration.durable = false
         let cluster = try EmbeddedPostgres(configuration: configuration, logger: logger)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await cluster.start()
         do {
-            try await cluster.createDatabase("outage")
+            try await cluster.createDatabase(database)
             try await body(cluster, logger)
         } catch {
             try? await cluster.stop()
