@@ -146,7 +146,14 @@ import ZhengsheTestSupport
             #expect(summary?["committeeAverage"] as? Double == 91 && (summary?["committeeGrades"] as? [String: Int]) == ["优秀": 1])
             #expect(try await client.call(.get, Self.path + "/report", token: p.government).status == .notFound)
             // The third party's frame: the items and commitments to ask about, and the sample to reach.
-            let frame = try await client.call(.get, Self.path + "/frame", token: p.evaluator)
+            // (The frame reads the read side, which follows the log a moment behind: a busy test run
+            // may ask before it has the terms.)
+            var frame = try await client.call(.get, Self.path + "/frame", token: p.evaluator)
+            let asked = ContinuousClock.now
+            while ((frame.json["committees"] as? [[String: Any]])?.first?["items"] as? [Any] ?? []).isEmpty, ContinuousClock.now - asked < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(100))
+                frame = try await client.call(.get, Self.path + "/frame", token: p.evaluator)
+            }
             let framed = (frame.json["committees"] as? [[String: Any]])?.first
             #expect(frame.status == .ok && (frame.json["survey"] as? [String: Int])?["minimumRespondents"] == 50, "\(frame.json)")
             #expect((framed?["items"] as? [[String: Any]])?.map { $0["itemId"] as? String } == ["i1", "i2"])
