@@ -87,11 +87,10 @@ public struct PostgresRows: AsyncSequence, Sendable {
 }
 
 /// `body`'s answer; or `lost()` once `isLost()` holds (looked at each second while there is no
-/// answer) or `limit` has passed; or, if `cancellable`, `CancellationError` when the caller is
-/// cancelled. `body` runs in a task of its own; when the answer is given without it, it is
+/// answer) or `limit` has passed; or `CancellationError` when the caller is cancelled. `body` runs in a task of its own; when the answer is given without it, it is
 /// cancelled and left behind (what is stuck may not heed cancellation).
 func answerUnlessLost<T: Sendable>(
-    limit: Duration? = nil, cancellable: Bool = true, isLost: @escaping @Sendable () -> Bool, lost: @escaping @Sendable () -> any Error,
+    limit: Duration? = nil, isLost: @escaping @Sendable () -> Bool, lost: @escaping @Sendable () -> any Error,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let first = FirstAnswer<T>()
@@ -111,7 +110,6 @@ func answerUnlessLost<T: Sendable>(
     }
     // The watch goes with the answer.
     defer { watch.cancel() }
-    guard cancellable else { return try await withCheckedThrowingContinuation { first.install($0) } }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { first.install($0) }
     } onCancel: {

@@ -199,18 +199,23 @@ import ZhengsheTestSupport
         #expect(try await Self.rows("funding_transfers", in: "projections", database).count == 1)
     }
 
+    /// A funding runner named `name` that polls and retries its lock quickly.
+    static func quickRunner(_ name: String, _ database: TestDatabase) -> ProjectionRunner {
+        var runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
+        runner.runnerName = name
+        runner.pollInterval = .milliseconds(100)
+        runner.lockRetry = .milliseconds(200)
+        return runner
+    }
+
     /// Two runners on one database: one leads, the other waits; when the leader stops, the other
     /// takes over within seconds and carries on from the checkpoint.
     @Test(.database) func oneRunnerAtATimeAndATakeover() async throws {
         let database = try TestDatabase.current
         let year = HandBuiltYear(database)
         try await year.firstHalf()
-        var first = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
-        first.runnerName = "first"
-        first.pollInterval = .milliseconds(100)
-        first.lockRetry = .milliseconds(200)
-        var second = first
-        second.runnerName = "second"
+        let first = Self.quickRunner("first", database)
+        let second = Self.quickRunner("second", database)
         let leader = Task { await first.runUntilCancelled() }
         try await Self.waitFor(database) { $0?.eventsApplied ?? 0 > 0 }
         let follower = Task { await second.runUntilCancelled() }
@@ -242,10 +247,7 @@ import ZhengsheTestSupport
         let database = try TestDatabase.current
         let year = HandBuiltYear(database)
         try await year.firstHalf()
-        var runner = ProjectionRunner(projection: FundingProjection(), store: database.store, logger: database.logger)
-        runner.runnerName = "restarted"
-        runner.pollInterval = .milliseconds(100)
-        runner.lockRetry = .milliseconds(200)
+        let runner = Self.quickRunner("restarted", database)
         let leader = Task { await runner.runUntilCancelled() }
         try await Self.waitFor(database) { $0?.eventsApplied ?? 0 > 0 }
 
