@@ -49,6 +49,14 @@ public struct StreamHandler<D: Decider>: Sendable {
         return (state, version)
     }
 
+    /// The state to decide on: the cached one without asking the store when there is one
+    /// (`fresh` false: another process may have filed since), otherwise ``load()``'s.
+    func state(fresh mustRead: Bool) async throws -> (state: D.State, version: Int64, fresh: Bool) {
+        if !mustRead, let (version, state) = cache?.get(stream.rawValue) { return (state, version, false) }
+        let (state, version) = try await load()
+        return (state, version, true)
+    }
+
     /// Files `filing` for `actor`.
     /// - Parameters:
     ///   - lookups: what the decision reads outside the stream, given whether the filing's rules read
@@ -66,17 +74,22 @@ public struct StreamHandler<D: Decider>: Sendable {
         _ filing: Filing, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
         let requestHash = filing.meaningHash
-        // A retry answers the first answer, whatever the rules and decoders say today.
-        if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
-            return replay
+        do {
+            let event: D.Event
+            switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
+            case .success(let decoded): event = decoded
+            case .failure(let error): throw ApplicationError.invalid(error)
+            }
+            let looked = try await lookups(decider.needsLookups(event))
+            return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
+        } catch let error as ApplicationError {
+            // A retry answers the first answer, whatever the rules, the decoders and the registers
+            // say today. Looked up only when the filing fails: the append itself recognises a retry.
+            if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
+                return replay
+            }
+            throw error
         }
-        let event: D.Event
-        switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
-        case .success(let decoded): event = decoded
-        case .failure(let error): throw ApplicationError.invalid(error)
-        }
-        let looked = try await lookups(decider.needsLookups(event))
-        return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
     }
 
     /// How long a filing waits for the database, its turn included, before it is answered
@@ -97,15 +110,21 @@ public struct StreamHandler<D: Decider>: Sendable {
 
     /// Decides `event` on the stream's state and appends what was decided at the version it was
     /// decided on, again when another filing landed in between.
+    ///
+    /// The first try decides on the cached state without reading the stream: in one serving
+    /// process, which files each stream in turn, the cache is current. When it is not (another
+    /// process filed), the append finds the stream at another version and the filing is decided
+    /// again on what the store holds; a refusal or a pinned version's mismatch is only answered
+    /// after the stream was read.
     private func decideAndAppend(_ filing: Filing, _ event: D.Event, _ looked: D.Lookups, by actor: Actor, now: Date, requestHash: String) async throws
         -> FilingOutcome
     {
+        var mustRead = false
         for _ in 0..<Self.attempts {
-            if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
-                return replay
-            }
-            let (state, version) = try await load()
+            let (state, version, fresh) = try await state(fresh: mustRead)
+            mustRead = true
             if let pin = filing.pin, pin.version != version {
+                guard fresh else { continue }
                 throw ApplicationError.versionConflict(stream: stream.rawValue, expected: pin.version, actual: version, pinnedBy: pin.source)
             }
             let context = DecisionContext(actor: actor, occurredAt: filing.occurredAt, now: now, lookups: looked)
@@ -113,11 +132,7 @@ public struct StreamHandler<D: Decider>: Sendable {
             switch Result(catching: { () throws(DomainError) in try decider.file(event, context, state) }) {
             case .success(let events): decided = events
             case .failure(let error):
-                // A retry racing its own first attempt finds the first one's events (a unique id taken);
-                // if they are there now, that is its answer.
-                if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
-                    return replay
-                }
+                guard fresh else { continue }
                 throw ApplicationError.refused(error)
             }
             let metadata = EventMetadata(
@@ -132,13 +147,10 @@ public struct StreamHandler<D: Decider>: Sendable {
             do {
                 let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events,
                                                     barrier: decided.contains(where: decider.isBarrier))
-                return FilingOutcome(
-                    stream: stream.rawValue,
-                    events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
-                    streamVersion: result.streamVersion, replayed: result.replayed)
+                return try await answer(result, events, decided: decided, on: state, key: filing.idempotencyKey, actor: actor, requestHash: requestHash)
             } catch EventStoreError.wrongExpectedVersion(_, _, let actual) {
                 // Someone filed in between: decide again on the new state, unless the filer pinned a version.
-                if let pin = filing.pin {
+                if let pin = filing.pin, fresh {
                     throw ApplicationError.versionConflict(stream: stream.rawValue, expected: pin.version, actual: actual, pinnedBy: pin.source)
                 }
                 continue
@@ -149,6 +161,25 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
         }
         throw ApplicationError.keptChanging(stream: stream.rawValue)
+    }
+
+    /// The answer to an append of `events`, decided as `decided` on `state`: the cache learns the
+    /// new state; a replay answers the first answer in full (the first attempt may have decided
+    /// more events than this one).
+    private func answer(
+        _ result: AppendResult, _ events: [NewEvent], decided: [D.Event], on state: D.State, key: String?, actor: Actor, requestHash: String,
+        evolved: D.State? = nil
+    ) async throws -> FilingOutcome {
+        if result.replayed {
+            if let key, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: max(4, events.count)) {
+                return replay
+            }
+        } else {
+            cache?.put(stream.rawValue, version: result.streamVersion, state: evolved ?? decided.reduce(state, decider.evolve))
+        }
+        return FilingOutcome(
+            stream: stream.rawValue, events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
+            streamVersion: result.streamVersion, replayed: result.replayed)
     }
 
     /// Files `filings` together: each decided on the state the ones before it leave, and all
@@ -166,30 +197,38 @@ public struct StreamHandler<D: Decider>: Sendable {
         var hasher = SHA256()
         for filing in filings { hasher.update(data: Data(filing.meaningHash.utf8)) }
         let requestHash = Array(hasher.finalize()).hexString
-        if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: filings.count) {
-            return replay
-        }
-        var decoded: [D.Event] = []
-        for filing in filings {
-            switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
-            case .success(let event): decoded.append(event)
-            case .failure(let error): throw ApplicationError.invalid(error)
+        do {
+            var decoded: [D.Event] = []
+            for filing in filings {
+                switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
+                case .success(let event): decoded.append(event)
+                case .failure(let error): throw ApplicationError.invalid(error)
+                }
             }
-        }
-        let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
-        let events = decoded
-        return try await inTurn {
-            try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
+            let looked = try await lookups(decoded.contains { decider.needsLookups($0) })
+            let events = decoded
+            return try await inTurn {
+                try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
+            }
+        } catch let error as ApplicationError {
+            if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: filings.count) {
+                return replay
+            }
+            throw error
         }
     }
 
     private func decideAndAppendTogether(
         _ filings: [Filing], _ decoded: [D.Event], _ looked: D.Lookups, idempotencyKey: String?, by actor: Actor, now: Date, requestHash: String
     ) async throws -> FilingOutcome {
+        var mustRead = false
         for _ in 0..<Self.attempts {
-            var (state, version) = try await load()
+            let (initial, version, fresh) = try await state(fresh: mustRead)
+            mustRead = true
+            var state = initial
             var refused: [RefusedFiling] = []
             var events: [NewEvent] = []
+            var decidedAll: [D.Event] = []
             var barrier = false
             for (index, (filing, event)) in zip(filings, decoded).enumerated() {
                 let context = DecisionContext(actor: actor, occurredAt: filing.occurredAt, now: now, lookups: looked)
@@ -201,24 +240,24 @@ public struct StreamHandler<D: Decider>: Sendable {
                     for event in decided {
                         barrier = barrier || decider.isBarrier(event)
                         state = decider.evolve(state, event)
+                        decidedAll.append(event)
                         let id = idempotencyKey.map { Self.eventID(key: $0, actor: actor, index: events.count) } ?? UUID()
                         events.append(NewEvent(id: id, type: event.typeName, occurredAt: filing.occurredAt, data: try event.encodedData(), metadata: metadata))
                     }
                 case .failure(let error): refused.append(RefusedFiling(index: index, error: error))
                 }
             }
-            guard refused.isEmpty else { throw ApplicationError.refusedTogether(refused) }
+            guard refused.isEmpty else {
+                if !fresh { continue }
+                throw ApplicationError.refusedTogether(refused)
+            }
             guard !events.isEmpty else { return FilingOutcome(stream: stream.rawValue, events: [], streamVersion: version, replayed: false) }
             do {
                 let result = try await store.append(to: stream, expected: version == 0 ? .noStream : .exactly(version), events: events,
                                                     barrier: barrier)
-                return FilingOutcome(
-                    stream: stream.rawValue, events: zip(result.events, events).map { FilingOutcome.Event($0, type: $1.type) },
-                    streamVersion: result.streamVersion, replayed: result.replayed)
+                return try await answer(result, events, decided: decidedAll, on: initial, key: idempotencyKey, actor: actor, requestHash: requestHash,
+                                        evolved: state)
             } catch EventStoreError.wrongExpectedVersion {
-                if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: events.count) {
-                    return replay
-                }
                 continue
             } catch EventStoreError.idempotencyConflict {
                 throw ApplicationError.idempotencyConflict(key: idempotencyKey ?? "")

@@ -13,15 +13,27 @@ public struct PostgresEventStore: EventStore {
 
     /// How long a barrier waits for the appends in flight before it gives up.
     public let barrierWait: Duration
+    /// Groups concurrent appends into one transaction; nil records each on its own.
+    let batcher: AppendBatcher?
 
     /// - Parameters:
     ///   - notifier: told of every committed append, so it can wake `LISTEN`ers.
     ///   - barrierWait: how long a barrier waits for the appends in flight.
-    public init(client: PostgresClient, logger: Logger, notifier: AppendNotifier? = nil, barrierWait: Duration = .seconds(5)) {
+    ///   - groupCommit: how concurrent appends are grouped into one transaction; nil records each
+    ///     append in a transaction of its own. The store's copies share one grouping.
+    public init(
+        client: PostgresClient, logger: Logger, notifier: AppendNotifier? = nil, barrierWait: Duration = .seconds(5),
+        groupCommit: GroupCommit? = .default
+    ) {
         self.client = client
         self.logger = logger
         self.notifier = notifier
         self.barrierWait = barrierWait
+        self.batcher = groupCommit.map { settings in
+            AppendBatcher(settings: settings) { appends in
+                await Self.record(appends, barrier: false, client: client, barrierWait: barrierWait, notifier: notifier, logger: logger)
+            }
+        }
     }
 
     /// Metadata as stored: keys sorted, so the same metadata is the same jsonb text and hash input.
@@ -41,72 +53,168 @@ public struct PostgresEventStore: EventStore {
     ///   after them was recorded after their COMMIT. For what must count exactly the events before
     ///   it, however often it is read (an evaluation's finalization). Gives up with
     ///   ``EventStoreError/busy(stream:)`` after ``barrierWait``, having written nothing.
+    ///
+    /// An ordinary append goes in a batch with the appends that arrive beside it (``GroupCommit``),
+    /// when the store groups them; a barrier always goes alone.
     public func append(to stream: StreamID, expected: ExpectedVersion, events: [NewEvent], barrier: Bool) async throws -> AppendResult {
         guard !events.isEmpty else { throw EventStoreError.invalidEvent("an append needs at least one event") }
-        let (kind, version): (String, Int64) =
-            switch expected {
-            case .any: ("any", 0)
-            case .noStream: ("no_stream", 0)
-            case .exactly(let n): ("exact", n)
-            }
-        let encoder = Self.metadataEncoder
-        var metadata: [String] = []
-        metadata.reserveCapacity(events.count)
-        for event in events {
-            metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self))
-        }
-        let ids = events.map(\.id)
-        let types = events.map(\.type)
-        let occurred = events.map(\.occurredAt)
-        let data = events.map { String(decoding: $0.data, as: UTF8.self) }
-        let query: PostgresQuery = """
-            SELECT event_id, stream_version, global_position, transaction_id, recorded_at, hash, replayed
-              FROM append_events(\(stream.rawValue), \(kind), \(version), \(ids), \(types), \(occurred),
-                                 \(data)::text[]::jsonb[], \(metadata)::text[]::jsonb[])
-            """
+        let append = PendingAppend(stream: stream, expected: expected, events: events)
+        if let batcher, !barrier { return try await batcher.append(append) }
+        return try await Self.record([append], barrier: barrier, client: client, barrierWait: barrierWait, notifier: notifier, logger: logger)[0].get()
+    }
+
+    /// Records `appends` in one transaction (`append_batch`, `Schema/0006_append_batch.sql`), with
+    /// an outcome for each, in order. When the batch as a whole fails in the database (a malformed
+    /// event, two appends racing for one new event id, a deadlock), it is rolled back and each
+    /// append is recorded on its own, so that the failure reaches only the append that caused it.
+    /// When the database cannot be reached, every append fails with that.
+    static func record(
+        _ appends: [PendingAppend], barrier: Bool, client: PostgresClient, barrierWait: Duration, notifier: AppendNotifier?, logger: Logger
+    ) async -> [Result<AppendResult, any Error>] {
         do {
-            // An explicit transaction, because PostgresNIO ends a query's rows at CommandComplete,
-            // which the server sends before it commits an implicit transaction: only a COMMIT's
-            // own completion says that the events are durable and visible.
-            let (entries, replayed) = try await client.withConnection { connection in
+            let results = try await recordTogether(appends, barrier: barrier, client: client, barrierWait: barrierWait, logger: logger)
+            let positions = results.compactMap { try? $0.get() }.filter { !$0.replayed }.map(\.globalPosition)
+            if let last = positions.max() { notifier?.appended(position: last) }
+            for (append, result) in zip(appends, results) { count(result, stream: append.stream) }
+            return results
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] != nil && appends.count > 1 {
+            logger.debug("a batch of appends failed as a whole; recording them one at a time", metadata: ["error": "\(String(reflecting: error))"])
+            var results: [Result<AppendResult, any Error>] = []
+            for append in appends {
+                results.append(await record([append], barrier: barrier, client: client, barrierWait: barrierWait, notifier: notifier, logger: logger)[0])
+            }
+            return results
+        } catch let error as PSQLError {
+            let append = appends[0]
+            let mapped = Self.mapAppendError(error, stream: append.stream, expected: append.expected)
+            let result = Result<AppendResult, any Error>.failure(mapped)
+            if appends.count == 1 { count(result, stream: append.stream) }
+            return Array(repeating: result, count: appends.count)
+        } catch {
+            return Array(repeating: .failure(error), count: appends.count)
+        }
+    }
+
+    private static func count(_ result: Result<AppendResult, any Error>, stream: StreamID) {
+        switch result {
+        case .success(let appended):
+            Counter(label: "zhengshe_appends_total", dimensions: [("category", stream.category), ("replayed", String(appended.replayed))]).increment()
+        case .failure(EventStoreError.wrongExpectedVersion):
+            Counter(label: "zhengshe_append_conflicts_total", dimensions: [("category", stream.category)]).increment()
+        case .failure:
+            break
+        }
+    }
+
+    /// One transaction: BEGIN, the barrier's lock when asked, `append_batch`, COMMIT. An explicit
+    /// transaction, because PostgresNIO ends a query's rows at CommandComplete, which the server
+    /// sends before it commits an implicit transaction: only a COMMIT's own completion says that
+    /// the events are durable and visible.
+    private static func recordTogether(
+        _ appends: [PendingAppend], barrier: Bool, client: PostgresClient, barrierWait: Duration, logger: Logger
+    ) async throws -> [Result<AppendResult, any Error>] {
+        let query = try batchQuery(appends)
+        let availability = DatabaseAvailability.watching(client)
+        let rows = try await answerUnlessLost(
+            limit: PostgresClient.queryLimit, isLost: { availability?.outage != nil },
+            lost: { ConnectionLost(connection: nil, reason: availability?.outage.map { "the database is down: \($0.reason)" } ?? "no answer within \(PostgresClient.queryLimit)") }
+        ) {
+            try await client.withConnection { connection in
                 try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
                     if barrier { try await Self.lockLog(connection, within: barrierWait, logger: logger) }
-                    var entries: [AppendResult.Entry] = []
-                    entries.reserveCapacity(events.count)
-                    var replayed = false
-                    let rows = try await connection.checkedQuery(query, logger: logger)
-                    for try await (id, streamVersion, position, transaction, recordedAt, hash, wasReplayed)
-                        in rows.decode((UUID, Int64, Int64, String, Date, Data, Bool).self)
-                    {
-                        entries.append(
-                            .init(
-                                id: id,
-                                streamVersion: streamVersion,
-                                position: LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position),
-                                recordedAt: recordedAt,
-                                hash: [UInt8](hash)
-                            )
-                        )
-                        replayed = wasReplayed
-                    }
+                    let rows = try await connection.checkedQuery(query, logger: logger).collect()
                     try await connection.checkedQuery("COMMIT", logger: logger)
-                    return (entries, replayed)
+                    return PostgresRows(rows: rows)
                 } catch {
                     _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                     throw error
                 }
             }
-            if !replayed { notifier?.appended(position: entries.last?.position.globalPosition ?? 0) }
-            Counter(label: "zhengshe_appends_total", dimensions: [("category", stream.category), ("replayed", String(replayed))]).increment()
-            return AppendResult(streamID: stream.rawValue, events: entries, replayed: replayed)
-        } catch let error as PSQLError {
-            let mapped = Self.mapAppendError(error, stream: stream, expected: expected)
-            if let storeError = mapped as? EventStoreError, case .wrongExpectedVersion = storeError {
-                Counter(label: "zhengshe_append_conflicts_total", dimensions: [("category", stream.category)]).increment()
-            }
-            throw mapped
         }
+        return try outcomes(of: appends, from: rows)
+    }
+
+    /// The call of `append_batch` for `appends`, their events one append after the other.
+    static func batchQuery(_ appends: [PendingAppend]) throws -> PostgresQuery {
+        let encoder = Self.metadataEncoder
+        let total = appends.reduce(0) { $0 + $1.events.count }
+        var streams: [String] = [], kinds: [String] = [], versions: [Int64] = [], counts: [Int32] = []
+        var ids: [UUID] = [], types: [String] = [], occurred: [Date] = [], data: [String] = [], metadata: [String] = []
+        streams.reserveCapacity(appends.count)
+        kinds.reserveCapacity(appends.count)
+        versions.reserveCapacity(appends.count)
+        counts.reserveCapacity(appends.count)
+        ids.reserveCapacity(total)
+        types.reserveCapacity(total)
+        occurred.reserveCapacity(total)
+        data.reserveCapacity(total)
+        metadata.reserveCapacity(total)
+        for append in appends {
+            streams.append(append.stream.rawValue)
+            switch append.expected {
+            case .any: kinds.append("any"); versions.append(0)
+            case .noStream: kinds.append("no_stream"); versions.append(0)
+            case .exactly(let n): kinds.append("exact"); versions.append(n)
+            }
+            counts.append(Int32(append.events.count))
+            for event in append.events {
+                ids.append(event.id)
+                types.append(event.type)
+                occurred.append(event.occurredAt)
+                data.append(String(decoding: event.data, as: UTF8.self))
+                metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self))
+            }
+        }
+        return """
+            SELECT append_index, outcome, actual_version, conflict_event, event_id, stream_version, global_position,
+                   transaction_id, recorded_at, hash
+              FROM append_batch(\(streams), \(kinds), \(versions), \(counts), \(ids), \(types), \(occurred),
+                                \(data)::text[]::jsonb[], \(metadata)::text[]::jsonb[])
+            """
+    }
+
+    /// Each append's outcome from `append_batch`'s rows.
+    static func outcomes(of appends: [PendingAppend], from rows: PostgresRows) throws -> [Result<AppendResult, any Error>] {
+        var entries = Array(repeating: [AppendResult.Entry](), count: appends.count)
+        var replayed = Array(repeating: false, count: appends.count)
+        var failures: [Int: any Error] = [:]
+        for row in rows.rows {
+            let (index, outcome, actual, conflict, id, version, position, transaction, recordedAt, hash) =
+                try row.decode((Int32, String, Int64?, UUID?, UUID?, Int64?, Int64?, String?, Date?, Data?).self)
+            let at = Int(index) - 1
+            guard appends.indices.contains(at) else { continue }
+            let append = appends[at]
+            switch outcome {
+            case "wrong_version":
+                failures[at] = EventStoreError.wrongExpectedVersion(stream: append.stream.rawValue, expected: append.expected, actual: actual ?? -1)
+            case "idempotency_conflict":
+                failures[at] = EventStoreError.idempotencyConflict(stream: append.stream.rawValue, eventID: conflict)
+            default:
+                guard let id, let version, let position, let transaction, let recordedAt, let hash else { continue }
+                replayed[at] = outcome == "replayed"
+                entries[at].append(
+                    .init(
+                        id: id, streamVersion: version,
+                        position: LogPosition(transactionID: UInt64(transaction) ?? 0, globalPosition: position),
+                        recordedAt: recordedAt, hash: [UInt8](hash)))
+            }
+        }
+        return appends.indices.map { at in
+            if let failure = failures[at] { return .failure(failure) }
+            guard entries[at].count == appends[at].events.count || (replayed[at] && !entries[at].isEmpty) else {
+                return .failure(BatchOutcomeMissing())
+            }
+            return .success(
+                AppendResult(streamID: appends[at].stream.rawValue, events: entries[at].sorted { $0.streamVersion < $1.streamVersion },
+                             replayed: replayed[at]))
+        }
+    }
+
+    /// Batches recorded by this store's group commit so far, and the appends in them; nil when it
+    /// does not group appends.
+    public var groupCommitCounts: (batches: Int, appends: Int)? {
+        batcher.map { ($0.recorded.load(ordering: .relaxed), $0.recordedAppends.load(ordering: .relaxed)) }
     }
 
     /// Takes the log's barrier lock in the transaction open on `connection`, trying for a while at

@@ -41,11 +41,15 @@ struct BenchAll: AsyncParsableCommand {
                 for clients in [1, 8, 32] { results.insertBaseline[clients] = try await pgbench.run(script: .singleRow, clients: clients) }
                 results.batchBaseline = try await pgbench.run(script: .batch100, clients: 8)
 
-                say("event store: single-event appends, 1/8/32 clients")
+                say("event store: single-event appends, 1/8/32 clients, with group commit and without")
+                let alone = PostgresEventStore(client: client, logger: logger, groupCommit: nil)
                 for clients in [1, 8, 32] {
                     let perClient = max(50, Int(Double((results.insertBaseline[clients]?.perSecond ?? 1000) * Double(seconds)) * 0.25) / clients)
                     let m = try await BenchStore.measure(store: store, clients: clients, perClient: perClient)
                     results.store[clients] = .init(perSecond: Double(clients * perClient) / m.seconds, p50: m.p50 * 1000, p99: m.p99 * 1000)
+                    if let batching = m.appendsPerBatch { results.appendsPerBatch[clients] = batching }
+                    let a = try await BenchStore.measure(store: alone, clients: clients, perClient: perClient)
+                    results.storeAlone[clients] = .init(perSecond: Double(clients * perClient) / a.seconds, p50: a.p50 * 1000, p99: a.p99 * 1000)
                 }
 
                 say("bulk load: a city-year of \(committees) committees through the deciders")

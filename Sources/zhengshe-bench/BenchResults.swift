@@ -25,6 +25,10 @@ struct BenchResults: Codable {
     var insertBaseline: [Int: RunFigures] = [:]
     var batchBaseline: RunFigures?
     var store: [Int: RunFigures] = [:]
+    /// The same appends with each in a transaction of its own (no group commit).
+    var storeAlone: [Int: RunFigures] = [:]
+    /// Appends per batch of the group commit, in the store runs.
+    var appendsPerBatch: [Int: Double] = [:]
     var http: [Int: RunFigures] = [:]
     var bulkLoad: BulkLoad?
     var shortStream: RunFigures?
@@ -65,7 +69,11 @@ struct BenchResults: Codable {
         }
         for clients in [1, 8, 32] {
             let base = insertBaseline[clients]
-            lines.append("store append, 1 event                \(String(format: "%5d", clients)) \(rate(store[clients]))  \(ms(store[clients]?.p50))  \(ms(store[clients]?.p99))  \(rate(base))    \(ratio(store[clients], base))")
+            lines.append("store append, 1 event                \(String(format: "%5d", clients)) \(rate(store[clients]))  \(ms(store[clients]?.p50))  \(ms(store[clients]?.p99))  \(rate(base))    \(ratio(store[clients], base))"
+                         + (appendsPerBatch[clients].map { String(format: "   (%.1f appends a batch)", $0) } ?? ""))
+        }
+        for clients in [1, 8, 32] where storeAlone[clients] != nil {
+            lines.append("store append, group commit off       \(String(format: "%5d", clients)) \(rate(storeAlone[clients]))  \(ms(storeAlone[clients]?.p50))  \(ms(storeAlone[clients]?.p99))  \(rate(store[clients]))    \(ratio(storeAlone[clients], store[clients]))   (baseline: group commit on)")
         }
         if let bulkLoad {
             let bulk = RunFigures(perSecond: bulkLoad.perSecond)

@@ -20,6 +20,7 @@ struct BenchStore: AsyncParsableCommand {
 
     @Option(help: "Events to append in all.") var events = 5000
     @Option(help: "Concurrent clients.") var clients = 1
+    @Flag(inversion: .prefixedNo, help: "Group concurrent appends into one transaction, as serve does.") var groupCommit = true
 
     func run() async throws {
         let logger = Logger.bench()
@@ -33,24 +34,26 @@ struct BenchStore: AsyncParsableCommand {
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let result = try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
-                let store = PostgresEventStore(client: client, logger: logger)
+                let store = PostgresEventStore(client: client, logger: logger, groupCommit: groupCommit ? .default : nil)
                 return try await Self.measure(store: store, clients: clients, perClient: perClient)
             }
             try await cluster.stop()
             let total = clients * perClient
             print("store append, 1 event per append, \(clients) client(s), \(total) events, fsync on")
-            print(String(format: "  %.0f events/s   p50 %.2f ms   p99 %.2f ms", Double(total) / result.seconds, result.p50 * 1000, result.p99 * 1000))
+            print(String(format: "  %.0f events/s   p50 %.2f ms   p99 %.2f ms", Double(total) / result.seconds, result.p50 * 1000, result.p99 * 1000)
+                  + (result.appendsPerBatch.map { String(format: "   %.1f appends a batch", $0) } ?? "   (group commit off)"))
         } catch {
             try? await cluster.stop()
             throw error
         }
     }
 
-    struct Measurement { var seconds: Double; var p50: Double; var p99: Double }
+    struct Measurement { var seconds: Double; var p50: Double; var p99: Double; var appendsPerBatch: Double? }
 
     static func measure(store: PostgresEventStore, clients: Int, perClient: Int) async throws -> Measurement {
         let metadata = EventMetadata(actor: "bench", role: "system")
         let data = Data(#"{"item":"A01","period":"2026-03","values":{"visits":12}}"#.utf8)
+        let counted = store.groupCommitCounts
         let started = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for n in 0..<clients {
@@ -71,7 +74,11 @@ struct BenchStore: AsyncParsableCommand {
         }
         let seconds = (ContinuousClock.now - started).seconds
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Measurement(seconds: seconds, p50: percentile(0.5), p99: percentile(0.99))
+        var perBatch: Double?
+        if let before = counted, let after = store.groupCommitCounts, after.batches > before.batches {
+            perBatch = Double(after.appends - before.appends) / Double(after.batches - before.batches)
+        }
+        return Measurement(seconds: seconds, p50: percentile(0.5), p99: percentile(0.99), appendsPerBatch: perBatch)
     }
 }
 
