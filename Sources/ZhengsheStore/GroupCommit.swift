@@ -135,3 +135,11 @@ final class AppendBatcher: Sendable {
 struct BatchOutcomeMissing: Error, CustomStringConvertible {
     var description: String { "the batch was recorded without an outcome for every append" }
 }
+
+extension PostgresEventStore {
+    /// Batches recorded by this store's group commit so far, and the appends in them; nil when it
+    /// does not group appends.
+    public var groupCommitCounts: (batches: Int, appends: Int)? {
+        batcher.map { ($0.recorded.load(ordering: .relaxed), $0.recordedAppends.load(ordering: .relaxed)) }
+    }
+}

@@ -211,12 +211,6 @@ public struct PostgresEventStore: EventStore {
         }
     }
 
-    /// Batches recorded by this store's group commit so far, and the appends in them; nil when it
-    /// does not group appends.
-    public var groupCommitCounts: (batches: Int, appends: Int)? {
-        batcher.map { ($0.recorded.load(ordering: .relaxed), $0.recordedAppends.load(ordering: .relaxed)) }
-    }
-
     /// Takes the log's barrier lock in the transaction open on `connection`, trying for a while at
     /// a time (200 ms, then twice as long each time) until `wait` has passed: a LOCK waiting in
     /// PostgreSQL's queue holds every append that comes after it, so a barrier steps out of the
