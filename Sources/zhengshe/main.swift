@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOCore
 import NIOPosix
 
 // Swift's tasks run on NIO's event loops, the threads that already carry the HTTP connections
@@ -6,7 +7,7 @@ import NIOPosix
 // every await (README.md, "Where the time goes"). Before anything else runs; it does nothing
 // when the runtime does not allow it.
 _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-await Zhengshe.main()
+await Zhengshe.start()
 
 struct Zhengshe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,4 +16,12 @@ struct Zhengshe: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Verify.self, TokenCommand.self, DemoCommand.self, ProjectionsCommand.self, ReportCommand.self, EvaluationCommand.self],
         defaultSubcommand: Serve.self
     )
+}
+
+extension Zhengshe {
+    /// AsyncParsableCommand's own `main`, from an asynchronous function: top-level code would
+    /// pick the synchronous `main`, which refuses an asynchronous command.
+    static func start() async {
+        await main(nil)
+    }
 }
