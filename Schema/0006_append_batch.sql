@@ -17,8 +17,9 @@
 -- are created and locked in stream-name order, the one order every batch uses, so two batches
 -- never wait on each other in a cycle.
 --
--- Set-based: the idempotency check is one query, the stream rows one query, the events one
--- INSERT and the stream rows one UPDATE, whatever the batch's size. Only the hash chain, a running
+-- Set-based: the idempotency check is one query (two when an id is found), the stream rows one
+-- query (three when a stream is new), the events one INSERT and the stream rows one UPDATE,
+-- whatever the batch's size. Only the hash chain, a running
 -- fold within each stream, is computed in a loop, in memory.
 --
 -- An error raised here (a CHECK on a malformed stream name or event type, two appends racing for
@@ -58,7 +59,8 @@ DECLARE
     v_versions  bigint[];           -- per stream: its version, as the batch goes
     v_hashes    bytea[];            -- per stream: its last hash, as the batch goes
     v_touched   boolean[];
-    v_created   text[];
+    v_created   text[] := '{}';
+    v_missing   boolean;
     v_existing  int[];              -- per append: how many of its ids are recorded
     v_matching  int[];              -- ... with the same content
     v_conflict  uuid[];             -- ... one recorded with other content
@@ -84,66 +86,81 @@ BEGIN
     IF cardinality(p_expected) IS DISTINCT FROM v_appends
        OR cardinality(p_expected_versions) IS DISTINCT FROM v_appends
        OR cardinality(p_counts) IS DISTINCT FROM v_appends
-       OR (SELECT sum(c) FROM unnest(p_counts) AS c) IS DISTINCT FROM v_events::bigint
-       OR EXISTS (SELECT FROM unnest(p_counts) AS c WHERE c IS NULL OR c < 1)
        OR cardinality(p_event_types) IS DISTINCT FROM v_events
        OR cardinality(p_occurred_at) IS DISTINCT FROM v_events
        OR cardinality(p_data) IS DISTINCT FROM v_events
        OR cardinality(p_metadata) IS DISTINCT FROM v_events THEN
-        RAISE EXCEPTION USING ERRCODE = 'ZS004',
-            MESSAGE = 'append_batch: every append needs at least one event, and the arrays must agree in length';
+        RAISE EXCEPTION USING ERRCODE = 'ZS004', MESSAGE = 'append_batch: the arrays must agree in length';
     END IF;
-
-    LOCK TABLE events IN ROW EXCLUSIVE MODE;
-
     FOR a IN 1..v_appends LOOP
+        IF p_counts[a] IS NULL OR p_counts[a] < 1 OR v_index + p_counts[a] > v_events THEN
+            RAISE EXCEPTION USING ERRCODE = 'ZS004', MESSAGE = 'append_batch: every append needs at least one event, and the counts must add up';
+        END IF;
         v_first[a] := v_index + 1;
         FOR j IN 1..p_counts[a] LOOP
             v_index := v_index + 1;
             v_owner[v_index] := a;
         END LOOP;
     END LOOP;
+    IF v_index <> v_events THEN
+        RAISE EXCEPTION USING ERRCODE = 'ZS004', MESSAGE = 'append_batch: the counts must add up to the events';
+    END IF;
 
-    SELECT array_agg(DISTINCT s ORDER BY s) INTO v_names FROM unnest(p_streams) AS s;
+    LOCK TABLE events IN ROW EXCLUSIVE MODE;
 
-    -- New streams get their row first; a batch whose append to a new stream ends up not written
-    -- removes that row again below.
-    WITH created AS (
-        INSERT INTO streams AS st (stream_id)
-        SELECT s FROM unnest(v_names) AS s
-         WHERE NOT EXISTS (SELECT FROM streams x WHERE x.stream_id = s)
-         ORDER BY s
-        ON CONFLICT DO NOTHING
-        RETURNING st.stream_id
-    )
-    SELECT coalesce(array_agg(c.stream_id), '{}') INTO v_created FROM created c;
-
-    SELECT array_agg(l.version ORDER BY l.stream_id), array_agg(l.last_hash ORDER BY l.stream_id)
-      INTO v_versions, v_hashes
+    -- The streams' rows, locked in name order; new streams get theirs first (and a batch whose
+    -- append to a new stream ends up not written removes it again below).
+    SELECT array_agg(l.stream_id ORDER BY l.stream_id), array_agg(l.version ORDER BY l.stream_id),
+           array_agg(l.last_hash ORDER BY l.stream_id)
+      INTO v_names, v_versions, v_hashes
       FROM (SELECT s.stream_id, s.version, s.last_hash FROM streams s
-             WHERE s.stream_id = ANY (v_names) ORDER BY s.stream_id FOR UPDATE) AS l;
+             WHERE s.stream_id = ANY (p_streams) ORDER BY s.stream_id FOR UPDATE) AS l;
+    v_missing := false;
+    FOR a IN 1..v_appends LOOP
+        IF NOT coalesce(p_streams[a] = ANY (v_names), false) THEN v_missing := true; END IF;
+    END LOOP;
+    IF v_missing THEN
+        WITH created AS (
+            INSERT INTO streams AS st (stream_id)
+            SELECT DISTINCT s FROM unnest(p_streams) AS s
+             WHERE s <> ALL (coalesce(v_names, '{}'))
+             ORDER BY s
+            ON CONFLICT DO NOTHING
+            RETURNING st.stream_id
+        )
+        SELECT coalesce(array_agg(c.stream_id), '{}') INTO v_created FROM created c;
+        SELECT array_agg(l.stream_id ORDER BY l.stream_id), array_agg(l.version ORDER BY l.stream_id),
+               array_agg(l.last_hash ORDER BY l.stream_id)
+          INTO v_names, v_versions, v_hashes
+          FROM (SELECT s.stream_id, s.version, s.last_hash FROM streams s
+                 WHERE s.stream_id = ANY (p_streams) ORDER BY s.stream_id FOR UPDATE) AS l;
+    END IF;
     v_touched := array_fill(false, ARRAY[cardinality(v_names)]);
 
     -- Idempotency first, after the locks: a retry of a committed append must not read as a
     -- version conflict, and a retry waiting on its first attempt's lock sees it committed.
-    SELECT array_agg(coalesce(x.existing, 0) ORDER BY a.i),
-           array_agg(coalesce(x.matching, 0) ORDER BY a.i),
-           array_agg(x.conflict ORDER BY a.i)
-      INTO v_existing, v_matching, v_conflict
-      FROM generate_series(1, v_appends) AS a(i)
-      LEFT JOIN (
-          SELECT n.owner,
-                 count(*) AS existing,
-                 count(*) FILTER (WHERE n.same) AS matching,
-                 coalesce(min(n.event_id::text) FILTER (WHERE NOT n.same), min(n.event_id::text))::uuid AS conflict
-            FROM (SELECT o.owner, e.event_id,
-                         (e.stream_id = p_streams[o.owner] AND e.event_type = o.event_type
-                          AND e.occurred_at = o.occurred_at AND e.data = o.data) AS same
-                    FROM unnest(p_event_ids, v_owner, p_event_types, p_occurred_at, p_data)
-                             AS o(event_id, owner, event_type, occurred_at, data)
-                    JOIN events e ON e.event_id = o.event_id) AS n
-           GROUP BY n.owner
-      ) AS x ON x.owner = a.i;
+    IF EXISTS (SELECT FROM events e WHERE e.event_id = ANY (p_event_ids)) THEN
+        SELECT array_agg(coalesce(x.existing, 0) ORDER BY a.i),
+               array_agg(coalesce(x.matching, 0) ORDER BY a.i),
+               array_agg(x.conflict ORDER BY a.i)
+          INTO v_existing, v_matching, v_conflict
+          FROM generate_series(1, v_appends) AS a(i)
+          LEFT JOIN (
+              SELECT n.owner,
+                     count(*) AS existing,
+                     count(*) FILTER (WHERE n.same) AS matching,
+                     coalesce(min(n.event_id::text) FILTER (WHERE NOT n.same), min(n.event_id::text))::uuid AS conflict
+                FROM (SELECT o.owner, e.event_id,
+                             (e.stream_id = p_streams[o.owner] AND e.event_type = o.event_type
+                              AND e.occurred_at = o.occurred_at AND e.data = o.data) AS same
+                        FROM unnest(p_event_ids, v_owner, p_event_types, p_occurred_at, p_data)
+                                 AS o(event_id, owner, event_type, occurred_at, data)
+                        JOIN events e ON e.event_id = o.event_id) AS n
+               GROUP BY n.owner
+          ) AS x ON x.owner = a.i;
+    ELSE
+        v_existing := array_fill(0, ARRAY[v_appends]);
+    END IF;
 
     v_replayed := array_fill(false, ARRAY[v_appends]);
     v_now := clock_timestamp();
@@ -207,7 +224,8 @@ BEGIN
          WHERE u.touched AND s.stream_id = u.stream_id;
     END IF;
 
-    IF cardinality(v_created) > 0 THEN
+    IF cardinality(v_created) > 0
+       AND EXISTS (SELECT FROM unnest(v_names, v_touched) AS u(stream_id, touched) WHERE NOT u.touched AND u.stream_id = ANY (v_created)) THEN
         DELETE FROM streams s WHERE s.stream_id = ANY (v_created) AND s.version = 0;
     END IF;
 

@@ -21,6 +21,7 @@ struct BenchStore: AsyncParsableCommand {
     @Option(help: "Events to append in all.") var events = 5000
     @Option(help: "Concurrent clients.") var clients = 1
     @Flag(inversion: .prefixedNo, help: "Group concurrent appends into one transaction, as serve does.") var groupCommit = true
+    @Option(help: "Group commit: batches recorded at once.") var concurrentBatches = GroupCommit.default.concurrentBatches
 
     func run() async throws {
         let logger = Logger.bench()
@@ -34,7 +35,7 @@ struct BenchStore: AsyncParsableCommand {
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let result = try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
-                let store = PostgresEventStore(client: client, logger: logger, groupCommit: groupCommit ? .default : nil)
+                let store = PostgresEventStore(client: client, logger: logger, groupCommit: groupCommit ? GroupCommit(concurrentBatches: concurrentBatches) : nil)
                 return try await Self.measure(store: store, clients: clients, perClient: perClient)
             }
             try await cluster.stop()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -6,7 +7,11 @@ import NIOPosix
 // and the database's, so that a request's work does not hop between two sets of threads at
 // every await (README.md, "Where the time goes"). Before anything else runs; it does nothing
 // when the runtime does not allow it.
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+// ZHENGSHE_EXECUTOR=default keeps Swift's own executor (to compare, or should a dependency ever
+// block a thread).
+if ProcessInfo.processInfo.environment["ZHENGSHE_EXECUTOR"] != "default" {
+    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+}
 await Zhengshe.start()
 
 struct Zhengshe: AsyncParsableCommand {

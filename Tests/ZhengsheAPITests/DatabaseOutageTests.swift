@@ -73,7 +73,7 @@ struct DatabaseOutageTests {
                                 let rows = try await db.query(
                                     """
                                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                                     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%append_batch%'
+                                     WHERE datname = current_database() AND wait_event_type = 'Lock' AND (query ILIKE '%append_events%' OR query ILIKE '%append_batch%')
                                     """, logger: logger)
                                 for try await terminated in rows.decode(Bool.self) where terminated { return true }
                                 try await Task.sleep(for: .milliseconds(20))

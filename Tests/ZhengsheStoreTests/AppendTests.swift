@@ -62,4 +62,46 @@ import ZhengsheTestSupport
         }
         #expect(try await store.version(of: stream) == 0)
     }
+
+    /// The database's own checks of names (Schema/0007) accept and refuse what they did before
+    /// they lost their counted repetition: an id of 1 to 200 characters, a type of 1 to 100.
+    @Test func theDatabaseChecksNameLengthsAtTheirBounds() async throws {
+        let client = try TestDatabase.current.client
+        let logger = try TestDatabase.current.logger
+        func accepted(_ sql: String) async -> Bool {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                        try await connection.query("ROLLBACK", logger: logger)
+                    } catch {
+                        try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+                return true
+            } catch {
+                return false
+            }
+        }
+        let longest = String(repeating: "a", count: 200)
+        #expect(await accepted("INSERT INTO streams (stream_id) VALUES ('test-\(longest)')"))
+        #expect(await !accepted("INSERT INTO streams (stream_id) VALUES ('test-\(longest)a')"))
+        #expect(await accepted("INSERT INTO streams (stream_id) VALUES ('t-1._:-x')"))
+        #expect(await !accepted("INSERT INTO streams (stream_id) VALUES ('test-')"))
+        #expect(await !accepted("INSERT INTO streams (stream_id) VALUES ('Test-1')"))
+        #expect(await !accepted("INSERT INTO streams (stream_id) VALUES ('test-_1')"))
+        func event(type: String) -> String {
+            """
+            INSERT INTO events (stream_id, stream_version, event_id, event_type, data, metadata, occurred_at, recorded_at, hash)
+            VALUES ('test-1', 1, gen_random_uuid(), '\(type)', '{}', '{}', now(), now(), sha256(''))
+            """
+        }
+        #expect(await accepted(event(type: "A" + String(repeating: "b", count: 99))))
+        #expect(await !accepted(event(type: "A" + String(repeating: "b", count: 100))))
+        #expect(await accepted(event(type: "Agreement.Signed2")))
+        #expect(await !accepted(event(type: "9Lives")))
+        #expect(await !accepted(event(type: "")))
+    }
 }
