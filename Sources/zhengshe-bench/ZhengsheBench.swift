@@ -6,6 +6,7 @@ import Logging
 /// `zhengshe-bench`: measurements, printed as figures, each beside a baseline from the same run.
 /// Not a test: it asserts nothing about time. A program of its own, outside the shipped `zhengshe`,
 /// because it spawns processes, opens sockets and appends streams that could never be removed.
+@main
 struct ZhengsheBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhengshe-bench",
