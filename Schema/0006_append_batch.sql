@@ -13,9 +13,12 @@
 --   idempotency_conflict  conflict_event names an id recorded before with other content
 --
 -- Appends are taken in the order given, so two appends to one stream in one batch behave as if
--- made one after the other (the second's expected version sees the first's events). Stream rows
--- are created and locked in stream-name order, the one order every batch uses, so two batches
--- never wait on each other in a cycle.
+-- made one after the other (the second's expected version sees the first's events). Existing
+-- stream rows are locked in stream-name order, the one order every batch uses; a batch that
+-- creates streams locks those after. Two batches from different processes that create and use the
+-- same streams at once can still wait on each other in a cycle: PostgreSQL ends one of them
+-- (40P01), and its appends are then made one at a time. In one process it cannot happen, as a
+-- stream is never in two batches at once.
 --
 -- Set-based: the idempotency check is one query (two when an id is found), the stream rows one
 -- query (three when a stream is new), the events one INSERT and the stream rows one UPDATE,

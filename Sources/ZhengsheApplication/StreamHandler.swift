@@ -82,10 +82,10 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
             let looked = try await lookups(decider.needsLookups(event))
             return try await inTurn { try await decideAndAppend(filing, event, looked, by: actor, now: now, requestHash: requestHash) }
-        } catch let error as ApplicationError {
+        } catch {
             // A retry answers the first answer, whatever the rules, the decoders and the registers
             // say today. Looked up only when the filing fails: the append itself recognises a retry.
-            if let key = filing.idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash) {
+            if let key = filing.idempotencyKey, let replay = try await replayAfterFailure(key: key, actor: actor, requestHash: requestHash, count: 4) {
                 return replay
             }
             throw error
@@ -210,8 +210,8 @@ public struct StreamHandler<D: Decider>: Sendable {
             return try await inTurn {
                 try await decideAndAppendTogether(filings, events, looked, idempotencyKey: idempotencyKey, by: actor, now: now, requestHash: requestHash)
             }
-        } catch let error as ApplicationError {
-            if let key = idempotencyKey, let replay = try await replay(key: key, actor: actor, requestHash: requestHash, count: filings.count) {
+        } catch {
+            if let key = idempotencyKey, let replay = try await replayAfterFailure(key: key, actor: actor, requestHash: requestHash, count: filings.count) {
                 return replay
             }
             throw error
@@ -266,6 +266,19 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
         }
         throw ApplicationError.keptChanging(stream: stream.rawValue)
+    }
+
+    /// The first answer to a retry whose filing failed; nil when there is none, or when it cannot be
+    /// looked up (the filing's own failure is then the answer). A key used for another filing is
+    /// still an idempotency conflict.
+    func replayAfterFailure(key: String, actor: Actor, requestHash: String, count: Int) async throws -> FilingOutcome? {
+        do {
+            return try await replay(key: key, actor: actor, requestHash: requestHash, count: count)
+        } catch let error as ApplicationError {
+            throw error
+        } catch {
+            return nil
+        }
     }
 
     /// The first answer to an idempotency key this filer already used, if any.

@@ -41,6 +41,7 @@ final class AppendBatcher: Sendable {
     typealias Record = @Sendable ([PendingAppend]) async -> [Result<AppendResult, any Error>]
 
     private struct Waiting: Sendable {
+        var id: UInt64
         var append: PendingAppend
         var continuation: CheckedContinuation<AppendResult, any Error>
     }
@@ -56,6 +57,7 @@ final class AppendBatcher: Sendable {
     /// Batches recorded so far, and the appends in them (for tests and the benchmark).
     let recorded = Atomic<Int>(0)
     let recordedAppends = Atomic<Int>(0)
+    private let nextID = Atomic<UInt64>(0)
     let settings: GroupCommit
     private let record: Record
 
@@ -65,18 +67,31 @@ final class AppendBatcher: Sendable {
         self.record = record
     }
 
+    /// Records `append` in the next batch that can take it. A caller cancelled while its append
+    /// still waits takes it out of the line (`CancellationError`: nothing was sent); once a batch
+    /// has taken it, it is recorded and answered like the others.
     func append(_ append: PendingAppend) async throws -> AppendResult {
-        try await withCheckedThrowingContinuation { continuation in
-            let batch = state.withLock { state -> [Waiting] in
-                state.waiting.append(Waiting(append: append, continuation: continuation))
-                guard state.running < settings.concurrentBatches else { return [] }
-                let batch = take(&state)
-                if !batch.isEmpty { state.running += 1 }
-                return batch
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                let batch = state.withLock { state -> [Waiting] in
+                    state.waiting.append(Waiting(id: id, append: append, continuation: continuation))
+                    guard state.running < settings.concurrentBatches else { return [] }
+                    let batch = take(&state)
+                    if !batch.isEmpty { state.running += 1 }
+                    return batch
+                }
+                // Not the caller's task: a batch carries other filers' appends, so one caller's
+                // cancellation must not cancel it. What bounds it is the record's own time limit.
+                if !batch.isEmpty { Task { await self.run(batch) } }
             }
-            // Not the caller's task: a batch carries other filers' appends, so one caller's
-            // cancellation must not cancel it. What bounds it is the record's own time limit.
-            if !batch.isEmpty { Task { await self.run(batch) } }
+        } onCancel: {
+            let left = state.withLock { state -> Waiting? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            left?.continuation.resume(throwing: CancellationError())
         }
     }
 

@@ -64,9 +64,10 @@ public struct PostgresEventStore: EventStore {
     }
 
     /// Records `appends` in one transaction (`append_batch`, `Schema/0006_append_batch.sql`), with
-    /// an outcome for each, in order. When the batch as a whole fails in the database (a malformed
-    /// event, two appends racing for one new event id, a deadlock), it is rolled back and each
-    /// append is recorded on its own, so that the failure reaches only the append that caused it.
+    /// an outcome for each, in order. When the batch as a whole fails in a way one append can cause
+    /// (a malformed event, two appends racing for one new event id, a deadlock), it is rolled back
+    /// and each append is recorded on its own, so that the failure reaches only the append that
+    /// caused it.
     /// When the database cannot be reached, every append fails with that.
     static func record(
         _ appends: [PendingAppend], barrier: Bool, client: PostgresClient, barrierWait: Duration, notifier: AppendNotifier?, logger: Logger
@@ -77,7 +78,7 @@ public struct PostgresEventStore: EventStore {
             if let last = positions.max() { notifier?.appended(position: last) }
             for (append, result) in zip(appends, results) { count(result, stream: append.stream) }
             return results
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] != nil && appends.count > 1 {
+        } catch let error as PSQLError where appends.count > 1 && Self.isOneAppendsFault(error) {
             logger.debug("a batch of appends failed as a whole; recording them one at a time", metadata: ["error": "\(String(reflecting: error))"])
             var results: [Result<AppendResult, any Error>] = []
             for append in appends {
@@ -92,6 +93,17 @@ public struct PostgresEventStore: EventStore {
             return Array(repeating: result, count: appends.count)
         } catch {
             return Array(repeating: .failure(error), count: appends.count)
+        }
+    }
+
+    /// Whether a batch's failure can be one append's doing, so that recording its appends one at
+    /// a time lets the others through: a refused name, type or body, two appends racing for one
+    /// new event id, a deadlock with another batch. Not when the database or the connection failed:
+    /// every append then fails with it, as a lone append would, and the batch's slot comes free.
+    static func isOneAppendsFault(_ error: PSQLError) -> Bool {
+        switch error.serverInfo?[.sqlState] {
+        case "23505", "23514", "22P02", "40P01", "ZS004": true
+        default: false
         }
     }
 

@@ -182,4 +182,26 @@ import ZhengsheTestSupport
         #expect(batcher.recordedAppends.load(ordering: .relaxed) == 600)
         #expect(batcher.recorded.load(ordering: .relaxed) < 600)
     }
+
+    /// An append whose caller is cancelled while it waits for a batch leaves the line, unsent; the
+    /// append in the batch under way is recorded as if nothing happened.
+    @Test func aCancelledWaitingAppendLeavesTheLineUnsent() async throws {
+        let seen = Mutex<[String]>([])
+        let batcher = AppendBatcher(settings: GroupCommit(concurrentBatches: 1)) { appends in
+            seen.withLock { $0 += appends.map(\.stream.rawValue) }
+            try? await Task.sleep(for: .milliseconds(300))
+            return appends.map { .success(AppendResult(streamID: $0.stream.rawValue, events: [], replayed: false)) }
+        }
+        let first = try StreamID(category: "cancel", id: "first")
+        let second = try StreamID(category: "cancel", id: "second")
+        let recording = Task { try await batcher.append(PendingAppend(stream: first, expected: .any, events: [Fixture.event()])) }
+        try await Task.sleep(for: .milliseconds(50))
+        let waiting = Task { try await batcher.append(PendingAppend(stream: second, expected: .any, events: [Fixture.event()])) }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(try await recording.value.streamID == first.rawValue)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(seen.withLock { $0 } == [first.rawValue])
+    }
 }
