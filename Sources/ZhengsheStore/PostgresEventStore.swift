@@ -267,7 +267,7 @@ public struct PostgresEventStore: EventStore {
     }
 
     /// Takes the log's barrier lock in the transaction open on `connection`, trying for a while at
-    /// a time (200 ms, then twice as long each time) until `wait` has passed: a LOCK waiting in
+    /// a time (200 ms, then 400 ms each time) until `wait` has passed: a LOCK waiting in
     /// PostgreSQL's queue holds every append that comes after it, so a barrier steps out of the
     /// queue (ROLLBACK, a new BEGIN) and lets them pass rather than stall them all for the whole
     /// wait. The rest of the transaction keeps `wait` as its lock timeout.
@@ -289,7 +289,7 @@ public struct PostgresEventStore: EventStore {
                 try await connection.checkedQuery("ROLLBACK", logger: logger)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 20...60)))
                 try await connection.checkedQuery("BEGIN", logger: logger)
-                step = step * 2
+                step = min(step * 2, .milliseconds(400))
             }
         }
     }

@@ -95,7 +95,9 @@ import ZhengsheTestSupport
             let started = ContinuousClock.now
             _ = try await store.append(to: other, expected: .noStream, events: Fixture.events(1))
             let took = ContinuousClock.now - started
-            #expect(took < .seconds(1), "an append waited \(took) behind a waiting barrier")
+            // It may wait for the rest of one of the barrier's tries (at most 400 ms), never for
+            // the barrier's whole wait (5 s); a busy machine adds to that.
+            #expect(took < .seconds(2), "an append waited \(took) behind a waiting barrier")
             #expect(try await store.version(of: barrierStream) == 0)
             try await held.query("COMMIT", logger: store.logger)
             #expect(try await barrier.value.events.count == 1)
