@@ -152,24 +152,12 @@ public struct PostgresEventStore: EventStore {
 
     /// The call of `append_events` for one append.
     static func singleQuery(_ append: PendingAppend) throws -> PostgresQuery {
-        let (kind, version): (String, Int64) =
-            switch append.expected {
-            case .any: ("any", 0)
-            case .noStream: ("no_stream", 0)
-            case .exactly(let n): ("exact", n)
-            }
-        let encoder = Self.metadataEncoder
-        var metadata: [String] = []
-        metadata.reserveCapacity(append.events.count)
-        for event in append.events { metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self)) }
-        let ids = append.events.map(\.id)
-        let types = append.events.map(\.type)
-        let occurred = append.events.map(\.occurredAt)
-        let data = append.events.map { String(decoding: $0.data, as: UTF8.self) }
+        let (kind, version) = append.expected.sqlArguments
+        let events = try EventColumns(append.events)
         return """
             SELECT event_id, stream_version, global_position, transaction_id, recorded_at, hash, replayed
-              FROM append_events(\(append.stream.rawValue), \(kind), \(version), \(ids), \(types), \(occurred),
-                                 \(data)::text[]::jsonb[], \(metadata)::text[]::jsonb[])
+              FROM append_events(\(append.stream.rawValue), \(kind), \(version), \(events.ids), \(events.types), \(events.occurred),
+                                 \(events.data)::text[]::jsonb[], \(events.metadata)::text[]::jsonb[])
             """
     }
 
@@ -192,41 +180,35 @@ public struct PostgresEventStore: EventStore {
 
     /// The call of `append_batch` for `appends`, their events one append after the other.
     static func batchQuery(_ appends: [PendingAppend]) throws -> PostgresQuery {
-        let encoder = Self.metadataEncoder
-        let total = appends.reduce(0) { $0 + $1.events.count }
-        var streams: [String] = [], kinds: [String] = [], versions: [Int64] = [], counts: [Int32] = []
-        var ids: [UUID] = [], types: [String] = [], occurred: [Date] = [], data: [String] = [], metadata: [String] = []
-        streams.reserveCapacity(appends.count)
-        kinds.reserveCapacity(appends.count)
-        versions.reserveCapacity(appends.count)
-        counts.reserveCapacity(appends.count)
-        ids.reserveCapacity(total)
-        types.reserveCapacity(total)
-        occurred.reserveCapacity(total)
-        data.reserveCapacity(total)
-        metadata.reserveCapacity(total)
-        for append in appends {
-            streams.append(append.stream.rawValue)
-            switch append.expected {
-            case .any: kinds.append("any"); versions.append(0)
-            case .noStream: kinds.append("no_stream"); versions.append(0)
-            case .exactly(let n): kinds.append("exact"); versions.append(n)
-            }
-            counts.append(Int32(append.events.count))
-            for event in append.events {
-                ids.append(event.id)
-                types.append(event.type)
-                occurred.append(event.occurredAt)
-                data.append(String(decoding: event.data, as: UTF8.self))
-                metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self))
-            }
-        }
+        let streams = appends.map(\.stream.rawValue)
+        let kinds = appends.map(\.expected.sqlArguments.kind)
+        let versions = appends.map(\.expected.sqlArguments.version)
+        let counts = appends.map { Int32($0.events.count) }
+        let events = try EventColumns(appends.flatMap(\.events))
         return """
             SELECT append_index, outcome, actual_version, conflict_event, event_id, stream_version, global_position,
                    transaction_id, recorded_at, hash
-              FROM append_batch(\(streams), \(kinds), \(versions), \(counts), \(ids), \(types), \(occurred),
-                                \(data)::text[]::jsonb[], \(metadata)::text[]::jsonb[])
+              FROM append_batch(\(streams), \(kinds), \(versions), \(counts), \(events.ids), \(events.types), \(events.occurred),
+                                \(events.data)::text[]::jsonb[], \(events.metadata)::text[]::jsonb[])
             """
+    }
+
+    /// Events as the append functions take them: one array a column, metadata with sorted keys.
+    struct EventColumns {
+        var ids: [UUID] = []
+        var types: [String] = []
+        var occurred: [Date] = []
+        var data: [String] = []
+        var metadata: [String] = []
+
+        init(_ events: [NewEvent]) throws {
+            let encoder = PostgresEventStore.metadataEncoder
+            ids = events.map(\.id)
+            types = events.map(\.type)
+            occurred = events.map(\.occurredAt)
+            data = events.map { String(decoding: $0.data, as: UTF8.self) }
+            metadata = try events.map { String(decoding: try encoder.encode($0.metadata), as: UTF8.self) }
+        }
     }
 
     /// Each append's outcome from `append_batch`'s rows.
@@ -400,5 +382,16 @@ public struct PostgresEventStore: EventStore {
             )
         }
         return events
+    }
+}
+
+extension ExpectedVersion {
+    /// The expectation as the append functions take it: 'any', 'no_stream' or 'exact' and the version.
+    var sqlArguments: (kind: String, version: Int64) {
+        switch self {
+        case .any: ("any", 0)
+        case .noStream: ("no_stream", 0)
+        case .exactly(let n): ("exact", n)
+        }
     }
 }
