@@ -45,8 +45,9 @@ struct BenchAll: AsyncParsableCommand {
                 let alone = PostgresEventStore(client: client, logger: logger, groupCommit: nil)
                 for clients in [1, 8, 32] {
                     let perClient = max(50, Int(Double((results.insertBaseline[clients]?.perSecond ?? 1000) * Double(seconds)) * 0.25) / clients)
-                    let m = try await BenchStore.measure(store: store, clients: clients, perClient: perClient)
-                    results.store[clients] = .init(perSecond: Double(clients * perClient) / m.seconds, p50: m.p50 * 1000, p99: m.p99 * 1000)
+                    let (m, cpu) = try await CPUMeter().measure({ try await BenchStore.measure(store: store, clients: clients, perClient: perClient) },
+                                                               operations: { _ in Double(clients * perClient) })
+                    results.store[clients] = .init(perSecond: Double(clients * perClient) / m.seconds, p50: m.p50 * 1000, p99: m.p99 * 1000, cpu: cpu)
                     if let batching = m.appendsPerBatch { results.appendsPerBatch[clients] = batching }
                     let a = try await BenchStore.measure(store: alone, clients: clients, perClient: perClient)
                     results.storeAlone[clients] = .init(perSecond: Double(clients * perClient) / a.seconds, p50: a.p50 * 1000, p99: a.p99 * 1000)
@@ -71,9 +72,9 @@ struct BenchAll: AsyncParsableCommand {
                 let built = (ContinuousClock.now - started).seconds
                 results.readSideBuild = .init(events: events, seconds: built, perSecond: Double(events) / built, refused: 0)
 
-                let wrk = WRK(path: tools.wrk, base: "http://127.0.0.1:\(port)", seconds: seconds)
+                let wrk = WRK(path: tools.wrk, base: "http://127.0.0.1:\(port)", seconds: seconds, servePID: server.process.processIdentifier)
                 say("warm-up: reading every agreement once")
-                let warmUp = WRK(path: tools.wrk, base: wrk.base, seconds: max(seconds, 2 * committees / 100 + 5))
+                let warmUp = WRK(path: tools.wrk, base: wrk.base, seconds: max(seconds, 2 * committees / 100 + 5), servePID: wrk.servePID)
                 results.coldReads = try warmUp.run(script: fixture.warmUpScript(), connections: 2)
                 say("HTTP filings from wrk, 1/8/32 connections; the projections' lag sampled at 8")
                 for clients in [1, 8, 32] {
@@ -100,10 +101,11 @@ struct BenchAll: AsyncParsableCommand {
                 server.stop()
                 server = try ServerProcess.start(port: port, databaseURL: cluster.url(database: "bench"), projections: false)
                 try await server.waitUntilReady()
+                let (again, warmUpAgain) = (wrk.serving(server), warmUp.serving(server))
                 // As long a warm-up as the first serve had: filings on agreements it has not read
                 // yet would fold their whole streams first.
-                _ = try warmUp.run(script: fixture.warmUpScript(), connections: 2)
-                results.httpWithoutProjections = try wrk.run(script: fixture.filingScript(), connections: 8)
+                _ = try warmUpAgain.run(script: fixture.warmUpScript(), connections: 2)
+                results.httpWithoutProjections = try again.run(script: fixture.filingScript(), connections: 8)
             }
             try await cluster.stop()
         } catch {

@@ -19,6 +19,8 @@ struct RunFigures: Codable {
     var p50: Double?
     var p99: Double?
     var errors: Int = 0
+    /// Where the run's CPU went, per request, when it was measured.
+    var cpu: CPUShare?
 }
 
 /// pgbench against a table shaped like `events`, with the same indexes and no store logic.
@@ -54,10 +56,11 @@ struct PGBench {
             try runProgram(path, ["-n", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-t", "\(transactions)", "-f", file, url])
         }
         let probe = Self.number(after: "tps = ", in: try pgbench(transactions: script == .batch100 ? 20 : 200)) ?? 1000
-        let output = try pgbench(transactions: max(50, Int(probe * Double(seconds)) / clients))
+        let transactions = max(50, Int(probe * Double(seconds)) / clients)
+        let (output, cpu) = try CPUMeter().measure({ try pgbench(transactions: transactions) }, operations: { _ in Double(transactions * clients) })
         let tps = Self.number(after: "tps = ", in: output) ?? 0
         let latency = Self.number(after: "latency average = ", in: output)
-        return RunFigures(perSecond: script == .batch100 ? tps * 100 : tps, p50: latency, p99: nil)
+        return RunFigures(perSecond: script == .batch100 ? tps * 100 : tps, p50: latency, p99: nil, cpu: script == .batch100 ? nil : cpu)
     }
 
     static func number(after marker: String, in text: String) -> Double? {
@@ -71,12 +74,24 @@ struct WRK {
     let path: String
     let base: String
     let seconds: Int
+    /// The service under load, whose CPU each run measures beside PostgreSQL's and wrk's.
+    var servePID: Int32?
+
+    /// The same load against another service process.
+    func serving(_ server: ServerProcess) -> WRK {
+        WRK(path: path, base: base, seconds: seconds, servePID: server.process.processIdentifier)
+    }
 
     func run(script: String, connections: Int) throws -> RunFigures {
         let file = NSTemporaryDirectory() + "zhengshe-wrk-\(UUID().uuidString).lua"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let output = try runProgram(path, ["-t", "\(min(connections, 2))", "-c", "\(connections)", "-d", "\(seconds)s", "--latency", "-s", file, base])
+        let arguments = ["-t", "\(min(connections, 2))", "-c", "\(connections)", "-d", "\(seconds)s", "--latency", "-s", file, base]
+        let (output, cpu) = try CPUMeter(servePID: servePID).measure({ try runProgram(path, arguments) }, operations: {
+            // "  12345 requests in 4.00s, 3.21MB read"
+            $0.split(separator: "\n").first { $0.contains(" requests in ") }
+                .flatMap { Double($0.split(separator: " ").first ?? "") } ?? 0
+        })
         func latency(_ percentile: String) -> Double? {
             guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(percentile + " ") }) else { return nil }
             let value = line.split(separator: " ").last.map(String.init) ?? ""
@@ -88,7 +103,7 @@ struct WRK {
         }
         let errors = Int(PGBench.number(after: "Non-2xx or 3xx responses: ", in: output) ?? 0)
         let rate = PGBench.number(after: "Requests/sec:", in: output)
-        return RunFigures(perSecond: rate ?? 0, p50: latency("50%"), p99: latency("99%"), errors: errors)
+        return RunFigures(perSecond: rate ?? 0, p50: latency("50%"), p99: latency("99%"), errors: errors, cpu: cpu)
     }
 }
 

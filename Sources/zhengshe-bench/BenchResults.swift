@@ -75,6 +75,11 @@ struct BenchResults: Codable {
         for clients in [1, 8, 32] where storeAlone[clients] != nil {
             lines.append("store append, group commit off       \(String(format: "%5d", clients)) \(rate(storeAlone[clients]))  \(ms(storeAlone[clients]?.p50))  \(ms(storeAlone[clients]?.p99))  \(rate(store[clients]))    \(ratio(storeAlone[clients], store[clients]))   (baseline: group commit on)")
         }
+        for clients in [1, 8, 32] {
+            if let cpu = insertBaseline[clients]?.cpu { lines.append("CPU per pgbench INSERT               \(String(format: "%5d", clients))   \(cpu.line("pgbench"))") }
+            if let cpu = store[clients]?.cpu { lines.append("CPU per store append                 \(String(format: "%5d", clients))   \(cpu.line("–"))") }
+            if let cpu = http[clients]?.cpu { lines.append("CPU per HTTP filing                  \(String(format: "%5d", clients))   \(cpu.line("wrk"))") }
+        }
         if let bulkLoad {
             let bulk = RunFigures(perSecond: bulkLoad.perSecond)
             lines.append("bulk load of the city-year               \(rate(bulk))                   \(rate(batchBaseline))    \(ratio(bulk, batchBaseline))   (\(bulkLoad.events) events, \(bulkLoad.refused) refused)")

@@ -33,16 +33,19 @@ struct BenchStore: AsyncParsableCommand {
         let perClient = max(1, events / clients)
         do {
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let result = try await client.withRunning { client in
+            let measured = try await client.withRunning { client in
                 try await Migrator(client: client, logger: logger).migrate()
                 let store = PostgresEventStore(client: client, logger: logger, groupCommit: groupCommit ? GroupCommit(concurrentBatches: concurrentBatches) : nil)
-                return try await Self.measure(store: store, clients: clients, perClient: perClient)
+                return try await CPUMeter().measure({ try await Self.measure(store: store, clients: clients, perClient: perClient) },
+                                                    operations: { _ in Double(clients * perClient) })
             }
             try await cluster.stop()
             let total = clients * perClient
             print("store append, 1 event per append, \(clients) client(s), \(total) events, fsync on")
+            let (result, cpu) = measured
             print(String(format: "  %.0f events/s   p50 %.2f ms   p99 %.2f ms", Double(total) / result.seconds, result.p50 * 1000, result.p99 * 1000)
                   + (result.appendsPerBatch.map { String(format: "   %.1f appends a batch", $0) } ?? "   (group commit off)"))
+            print("  CPU: " + cpu.line("–"))
         } catch {
             try? await cluster.stop()
             throw error
