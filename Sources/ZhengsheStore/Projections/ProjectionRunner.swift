@@ -207,14 +207,24 @@ public struct ProjectionRunner: Service {
             }
             position = last.position
             applied += 1
+            // A short batch was the head of the log when it was read: what came since woke this
+            // runner again, so no read is spent to learn that nothing is left.
+            if events.count < batchSize, limit == nil { return (position, true) }
         }
         return (position, false)
     }
 
     /// One batch and its checkpoint, in one transaction; the checkpoint moves only from `position`.
+    ///
+    /// The transaction commits without waiting for its WAL flush (`synchronous_commit` off, for it
+    /// alone): a projection is derived from the log, and a crash can only lose its last batches
+    /// together with their checkpoint, which are then applied again. What a filer is told is
+    /// durable is the log's append, whose commit still waits. Without this, every projector's batch
+    /// was a flush of its own beside the filings' (three a wake-up).
     public func apply(_ events: [RecordedEvent], to generation: ProjectionGeneration, after position: LogPosition, on connection: PostgresConnection) async throws {
         try await connection.checkedQuery("BEGIN", logger: logger)
         do {
+            try await connection.checkedQuery("SET LOCAL synchronous_commit = off", logger: logger)
             try await projection.apply(events, schema: generation.schema, on: connection, logger: logger)
             let last = events.last!.position
             let rows = try await connection.checkedQuery(
