@@ -58,8 +58,9 @@ struct BenchAll: AsyncParsableCommand {
                 // all of a district's committees.
                 let plan = CityPlan(committees: committees, streetsPerDistrict: 1, year: LocalDate(Date()).year)
                 results.committeesPerStreet = plan.committeesPerStreet
-                let summary = try await CityGenerator(plan: plan, store: store, logger: logger).run()
-                results.bulkLoad = .init(events: summary.events, seconds: summary.seconds, perSecond: summary.eventsPerSecond, refused: summary.refused)
+                let (summary, bulkCPU) = try await CPUMeter().measure({ try await CityGenerator(plan: plan, store: store, logger: logger).run() },
+                                                                      operations: { Double($0.events) })
+                results.bulkLoad = .init(events: summary.events, seconds: summary.seconds, perSecond: summary.eventsPerSecond, refused: summary.refused, cpu: bulkCPU)
 
                 let fixture = try await HTTPFixture.prepare(client: client, store: store, plan: plan, logger: logger)
                 say("read side: zhengshe serve builds every projection over the city-year")

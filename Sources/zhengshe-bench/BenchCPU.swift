@@ -29,7 +29,7 @@ struct CPUShare: Codable {
         parts.append(String(format: "PostgreSQL %.2f", postgres))
         if load > 0 { parts.append(String(format: "%@ %.2f", loadName, load)) }
         parts.append(String(format: "bench %.2f", bench))
-        return parts.joined(separator: " + ") + String(format: " = %.2f ms a request; cores %2.0f %% busy; ceiling %.0f/s", total, busy * 100, ceiling)
+        return parts.joined(separator: " + ") + String(format: " = %.2f ms each; cores %2.0f %% busy; ceiling %.0f/s", total, busy * 100, ceiling)
     }
 }
 

@@ -57,10 +57,11 @@ struct PGBench {
         }
         let probe = Self.number(after: "tps = ", in: try pgbench(transactions: script == .batch100 ? 20 : 200)) ?? 1000
         let transactions = max(50, Int(probe * Double(seconds)) / clients)
-        let (output, cpu) = try CPUMeter().measure({ try pgbench(transactions: transactions) }, operations: { _ in Double(transactions * clients) })
+        let rows = script == .batch100 ? 100 : 1
+        let (output, cpu) = try CPUMeter().measure({ try pgbench(transactions: transactions) }, operations: { _ in Double(transactions * clients * rows) })
         let tps = Self.number(after: "tps = ", in: output) ?? 0
         let latency = Self.number(after: "latency average = ", in: output)
-        return RunFigures(perSecond: script == .batch100 ? tps * 100 : tps, p50: latency, p99: nil, cpu: script == .batch100 ? nil : cpu)
+        return RunFigures(perSecond: script == .batch100 ? tps * 100 : tps, p50: latency, p99: nil, cpu: cpu)
     }
 
     static func number(after marker: String, in text: String) -> Double? {

@@ -18,6 +18,8 @@ struct BenchResults: Codable {
         var seconds: Double
         var perSecond: Double
         var refused: Int
+        /// Where the load's CPU went, per event.
+        var cpu: CPUShare?
     }
 
     var machine: Machine
@@ -83,6 +85,8 @@ struct BenchResults: Codable {
         if let bulkLoad {
             let bulk = RunFigures(perSecond: bulkLoad.perSecond)
             lines.append("bulk load of the city-year               \(rate(bulk))                   \(rate(batchBaseline))    \(ratio(bulk, batchBaseline))   (\(bulkLoad.events) events, \(bulkLoad.refused) refused)")
+            if let cpu = batchBaseline?.cpu { lines.append("CPU per row of 100-row INSERTs           8   \(cpu.line("pgbench"))") }
+            if let cpu = bulkLoad.cpu { lines.append("CPU per bulk-loaded event                8   \(cpu.line("–"))") }
         }
         lines.append("filing on a 1,000-event stream           1 \(rate(longStream))  \(ms(longStream?.p50))  \(ms(longStream?.p99))  \(rate(shortStream))    \(ratio(longStream, shortStream))   (baseline: 10-event stream)")
         lines.append("read an agreement (GET), warm            8 \(rate(reads))  \(ms(reads?.p50))  \(ms(reads?.p99))")
