@@ -47,17 +47,18 @@ struct CPUMeter {
     /// The service's process, when there is one.
     var servePID: Int32?
 
-    /// Seconds of CPU so far: the service, every PostgreSQL process on the machine, the finished
-    /// children of this program (a wrk or pgbench run ends before the second reading), this
-    /// program, and the machine's busy and total core time.
+    /// Seconds of CPU so far: the service, every PostgreSQL process on the machine (with the
+    /// backends that have ended: the postmaster's waited-for children, such as pgbench's
+    /// connections), the finished children of this program (a wrk or pgbench run ends before the
+    /// second reading), this program, and the machine's busy and total core time.
     func read() -> Reading {
         var reading = Reading()
         let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
-        if let servePID, let (_, seconds) = Self.process(servePID, tick: tick) { reading.serve = seconds }
+        if let servePID, let process = Self.process(servePID, tick: tick) { reading.serve = process.seconds }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
-            guard let pid = Int32(entry), let (name, seconds) = Self.process(pid, tick: tick), name == "postgres" else { continue }
-            reading.postgres += seconds
+            guard let pid = Int32(entry), let process = Self.process(pid, tick: tick), process.name == "postgres" else { continue }
+            reading.postgres += process.seconds + process.endedChildren
         }
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
@@ -74,16 +75,20 @@ struct CPUMeter {
         return reading
     }
 
-    /// A process's name and its user and system CPU seconds, from /proc/PID/stat.
-    static func process(_ pid: Int32, tick: Double) -> (name: String, seconds: Double)? {
+    /// A process's name, its user and system CPU seconds, and those of its children that ended
+    /// and were waited for, from /proc/PID/stat.
+    static func process(_ pid: Int32, tick: Double) -> (name: String, seconds: Double, endedChildren: Double)? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
         else { return nil }
         let name = String(text[text.index(after: open)..<close])
-        // After the name: state, ppid, … ; utime and stime are the 14th and 15th fields of the line.
+        // After the name: state, ppid, … ; utime, stime, cutime and cstime are the 14th to 17th
+        // fields of the line.
         let rest = text[text.index(after: close)...].split(separator: " ")
-        guard rest.count > 12, let user = Double(rest[11]), let system = Double(rest[12]) else { return nil }
-        return (name, (user + system) / tick)
+        guard rest.count > 14, let user = Double(rest[11]), let system = Double(rest[12]),
+              let childUser = Double(rest[13]), let childSystem = Double(rest[14])
+        else { return nil }
+        return (name, (user + system) / tick, (childUser + childSystem) / tick)
     }
 
     /// `body`'s result and the CPU it cost per operation, `operations` being read off its result.
