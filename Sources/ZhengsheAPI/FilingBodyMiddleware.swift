@@ -55,64 +55,88 @@ struct FilingBodyMiddleware: RouterMiddleware {
         return "\(said) (line \(line), column \(column))"
     }
 
-    /// What the generated decoder would let through to a 500 or name no field for: a NUL
-    /// character (PostgreSQL's jsonb cannot hold one) and an `expectedVersion` that is not a
-    /// whole number in range.
+    /// What the generated decoder would let through to a 500 or name no field for: a key given
+    /// twice, a NUL character (PostgreSQL's jsonb cannot hold one) and an `expectedVersion` that
+    /// is not a whole number in range.
     static func check(_ object: [String: Any], _ bytes: Data) throws {
-        if let field = DuplicateKeys.first(in: Array(bytes)) {
+        switch BodyScan.first(in: bytes) {
+        case .duplicateKey(let field):
             throw Problem.badRequest(field: field, rule: "duplicate-key", "\(field) is given twice; give each field once (字段重复)")
-        }
-        if let field = nulField(object, at: "") {
+        case .nul(let field):
             throw Problem.badRequest(field: field, rule: "text", "\(field) contains a NUL character (U+0000), which no text may hold (文本含非法字符)")
+        case nil:
+            break
         }
         if let version = object["expectedVersion"], !(version is NSNull), (version as? Int).map({ $0 < 0 }) ?? true {
             throw Problem.badRequest(field: "/expectedVersion", rule: "type",
                                      "expectedVersion is the stream version read, a whole number from 0 to \(Int64.max) (版本号须为非负整数)")
         }
     }
-
-    /// The JSON pointer of the first key or string holding U+0000.
-    static func nulField(_ value: Any, at path: String) -> String? {
-        if let text = value as? String { return text.contains("\u{0}") ? path : nil }
-        if let object = value as? [String: Any] {
-            for key in object.keys.sorted() {
-                let field = path + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-                if key.contains("\u{0}") { return field }
-                if let found = nulField(object[key]!, at: field) { return found }
-            }
-        }
-        if let array = value as? [Any] {
-            for (index, element) in array.enumerated() {
-                if let found = nulField(element, at: "\(path)/\(index)") { return found }
-            }
-        }
-        return nil
-    }
 }
 
-/// Finds an object key given twice in a body already known to be valid JSON (a parser keeps one
-/// of them silently, and which one differs between parsers).
-enum DuplicateKeys {
-    /// The JSON pointer of the first key given twice in its object, if any.
-    static func first(in bytes: [UInt8]) -> String? {
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte-order mark the parser accepts
-        return value(bytes, &i, "")
+/// Finds, in one pass over a body already known to be valid JSON, the first object key given
+/// twice (a parser keeps one of them silently, and which one differs between parsers) and the
+/// first key or string holding U+0000 (which JSON can only write as `\u0000`). The field's JSON
+/// pointer is only put together for what is found: a clean body costs a walk over its bytes.
+enum BodyScan {
+    enum Finding: Equatable {
+        case duplicateKey(field: String)
+        case nul(field: String)
     }
 
-    private static func skipSpace(_ b: [UInt8], _ i: inout Int) {
+    /// What is found first, in the order of the body.
+    static func first(in data: Data) -> Finding? {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte-order mark the parser accepts
+            guard let (kind, path) = value(bytes, &i) else { return nil }
+            // The pointer's tokens come innermost first, as the walk unwinds.
+            let field = path.reversed().map { "/" + $0 }.joined()
+            return kind == .duplicate ? .duplicateKey(field: field) : .nul(field: field)
+        }
+    }
+
+    private enum Kind { case duplicate, nul }
+    private typealias Found = (kind: Kind, path: [String])
+
+    private static func skipSpace(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
         while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     }
 
-    /// A string token from its opening quote; the key as written (escapes left as they are).
-    private static func string(_ b: [UInt8], _ i: inout Int) -> String {
+    /// A string token from its opening quote: where its text lies (escapes as written), and
+    /// whether it holds `\u0000`.
+    private static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> (text: Range<Int>, escaped: Bool, nul: Bool) {
         let start = i + 1
         i += 1
-        while i < b.count, b[i] != 0x22 { i += b[i] == 0x5C ? 2 : 1 }
+        var escaped = false
+        var nul = false
+        while i < b.count, b[i] != 0x22 {
+            if b[i] == 0x5C {
+                escaped = true
+                // `\u0000`: the escape's four hex digits are all zero.
+                if i + 5 < b.count, b[i + 1] == 0x75, b[i + 2] == 0x30, b[i + 3] == 0x30, b[i + 4] == 0x30, b[i + 5] == 0x30 { nul = true }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
         defer { i += 1 }
-        return String(decoding: b[start..<min(i, b.count)], as: UTF8.self)
+        return (start..<min(i, b.count), escaped, nul)
     }
 
-    private static func value(_ b: [UInt8], _ i: inout Int, _ path: String) -> String? {
+    /// A key as the parser reads it: "summ\u0061ry" is "summary".
+    private static func decodedKey(_ b: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, escaped: Bool) -> String {
+        let written = String(decoding: UnsafeBufferPointer(rebasing: b[text]), as: UTF8.self)
+        guard escaped else { return written }
+        return (try? JSONSerialization.jsonObject(with: Data("\"\(written)\"".utf8), options: .fragmentsAllowed)) as? String ?? written
+    }
+
+    /// A key as a JSON pointer's token (RFC 6901).
+    private static func token(_ key: String) -> String {
+        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    private static func value(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Found? {
         skipSpace(b, &i)
         guard i < b.count else { return nil }
         switch b[i] {
@@ -123,15 +147,16 @@ enum DuplicateKeys {
                 skipSpace(b, &i)
                 guard i < b.count, b[i] != 0x7D else { i += 1; return nil }
                 if b[i] == 0x2C { i += 1; continue }
-                let written = string(b, &i)
-                // The key as the parser reads it: "summ\u0061ry" is "summary".
-                let key = written.contains("\\")
-                    ? (try? JSONSerialization.jsonObject(with: Data("\"\(written)\"".utf8), options: .fragmentsAllowed)) as? String ?? written : written
-                let field = path + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-                guard seen.insert(key).inserted else { return field }
+                let (text, escaped, nul) = string(b, &i)
+                let key = decodedKey(b, text, escaped: escaped)
+                if nul { return (.nul, [token(key)]) }
+                guard seen.insert(key).inserted else { return (.duplicate, [token(key)]) }
                 skipSpace(b, &i)
                 i += 1  // :
-                if let found = value(b, &i, field) { return found }
+                if var found = value(b, &i) {
+                    found.path.append(token(key))
+                    return found
+                }
             }
         case 0x5B:  // [
             i += 1
@@ -140,13 +165,21 @@ enum DuplicateKeys {
                 skipSpace(b, &i)
                 guard i < b.count, b[i] != 0x5D else { i += 1; return nil }
                 if b[i] == 0x2C { i += 1; index += 1; continue }
-                if let found = value(b, &i, "\(path)/\(index)") { return found }
+                if var found = value(b, &i) {
+                    found.path.append(String(index))
+                    return found
+                }
             }
         case 0x22:
-            _ = string(b, &i)
-            return nil
+            return string(b, &i).nul ? (.nul, []) : nil
         default:
-            while i < b.count, ![0x2C, 0x7D, 0x5D, 0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 }
+            // A number, true, false or null: up to the next delimiter.
+            while i < b.count {
+                switch b[i] {
+                case 0x2C, 0x7D, 0x5D, 0x20, 0x0A, 0x0D, 0x09: return nil
+                default: i += 1
+                }
+            }
             return nil
         }
     }

@@ -25,13 +25,56 @@ public struct Filing: Sendable {
         self.requestID = requestID
     }
 
-    /// SHA-256 over the filing's meaning (type, instant to the microsecond, data with sorted keys),
-    /// not its bytes: a retry that serializes the same filing differently is still the same filing.
+    /// SHA-256 over the filing's meaning (type, instant to the microsecond, data), not its bytes: a
+    /// retry that serializes the same filing differently is still the same filing. `data` is hashed
+    /// as given, for the adapters hand it over canonical: keys sorted, no spaces (the generated
+    /// body's data written by `APIJSON`'s encoder, an event's by `EventJSON`'s).
     public var meaningHash: String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
+        hasher.update(data: data)
+        return Array(hasher.finalize()).hexString
+    }
+
+    /// The meaning hash as versions before 2026-12-03 worked it out, re-serializing `data` with
+    /// `JSONSerialization`'s sorted keys (a tenth of a filing's CPU): a retry of a filing first
+    /// made by them is still recognised.
+    public var legacyMeaningHash: String {
         var hasher = SHA256()
         hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
         let object = try? JSONSerialization.jsonObject(with: data)
         hasher.update(data: object.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? data)
+        return Array(hasher.finalize()).hexString
+    }
+}
+
+/// What a request's events record of it (``EventMetadata/requestHash``), and how a retry is told
+/// from another request that reuses its idempotency key.
+struct RequestHash: Sendable {
+    /// Recorded with the events.
+    let recorded: String
+    /// What an earlier version recorded for the same request; worked out only when needed.
+    let legacy: @Sendable () -> String
+
+    init(_ filing: Filing) {
+        recorded = filing.meaningHash
+        legacy = { filing.legacyMeaningHash }
+    }
+
+    /// For filings made together: over each one's hash in turn.
+    init(together filings: [Filing]) {
+        recorded = Self.combined(filings.map(\.meaningHash))
+        legacy = { Self.combined(filings.map(\.legacyMeaningHash)) }
+    }
+
+    /// Whether `hash`, recorded with a request's events, was recorded for this request.
+    func matches(_ hash: String?) -> Bool {
+        hash == recorded || hash == legacy()
+    }
+
+    private static func combined(_ hashes: [String]) -> String {
+        var hasher = SHA256()
+        for hash in hashes { hasher.update(data: Data(hash.utf8)) }
         return Array(hasher.finalize()).hexString
     }
 }

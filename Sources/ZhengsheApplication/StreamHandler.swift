@@ -73,7 +73,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     private func fileUnbounded(
         _ filing: Filing, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
-        let requestHash = filing.meaningHash
+        let requestHash = RequestHash(filing)
         do {
             let event: D.Event
             switch Result(catching: { () throws(EventDecodingError) in try D.Event.decodeFiling(typeName: filing.type, data: filing.data) }) {
@@ -116,7 +116,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// process filed), the append finds the stream at another version and the filing is decided
     /// again on what the store holds; a refusal or a pinned version's mismatch is only answered
     /// after the stream was read.
-    private func decideAndAppend(_ filing: Filing, _ event: D.Event, _ looked: D.Lookups, by actor: Actor, now: Date, requestHash: String) async throws
+    private func decideAndAppend(_ filing: Filing, _ event: D.Event, _ looked: D.Lookups, by actor: Actor, now: Date, requestHash: RequestHash) async throws
         -> FilingOutcome
     {
         var mustRead = false
@@ -137,7 +137,7 @@ public struct StreamHandler<D: Decider>: Sendable {
             }
             let metadata = EventMetadata(
                 actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",
-                requestId: filing.requestID, idempotencyKey: filing.idempotencyKey, requestHash: requestHash
+                requestId: filing.requestID, idempotencyKey: filing.idempotencyKey, requestHash: requestHash.recorded
             )
             var events: [NewEvent] = []
             for (index, event) in decided.enumerated() {
@@ -167,7 +167,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// new state; a replay answers the first answer in full (the first attempt may have decided
     /// more events than this one).
     private func answer(
-        _ result: AppendResult, _ events: [NewEvent], decided: [D.Event], on state: D.State, key: String?, actor: Actor, requestHash: String,
+        _ result: AppendResult, _ events: [NewEvent], decided: [D.Event], on state: D.State, key: String?, actor: Actor, requestHash: RequestHash,
         evolved: D.State? = nil
     ) async throws -> FilingOutcome {
         if result.replayed {
@@ -194,9 +194,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     private func fileTogetherUnbounded(
         _ filings: [Filing], idempotencyKey: String?, by actor: Actor, now: Date, lookups: @Sendable (_ needed: Bool) async throws -> D.Lookups
     ) async throws -> FilingOutcome {
-        var hasher = SHA256()
-        for filing in filings { hasher.update(data: Data(filing.meaningHash.utf8)) }
-        let requestHash = Array(hasher.finalize()).hexString
+        let requestHash = RequestHash(together: filings)
         do {
             var decoded: [D.Event] = []
             for filing in filings {
@@ -219,7 +217,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     }
 
     private func decideAndAppendTogether(
-        _ filings: [Filing], _ decoded: [D.Event], _ looked: D.Lookups, idempotencyKey: String?, by actor: Actor, now: Date, requestHash: String
+        _ filings: [Filing], _ decoded: [D.Event], _ looked: D.Lookups, idempotencyKey: String?, by actor: Actor, now: Date, requestHash: RequestHash
     ) async throws -> FilingOutcome {
         var mustRead = false
         for _ in 0..<Self.attempts {
@@ -236,7 +234,7 @@ public struct StreamHandler<D: Decider>: Sendable {
                 case .success(let decided):
                     let metadata = EventMetadata(
                         actor: actor.name, role: actor.role.rawValue, party: actor.party?.rawValue ?? "",
-                        requestId: filing.requestID, idempotencyKey: idempotencyKey, requestHash: requestHash)
+                        requestId: filing.requestID, idempotencyKey: idempotencyKey, requestHash: requestHash.recorded)
                     for event in decided {
                         barrier = barrier || decider.isBarrier(event)
                         state = decider.evolve(state, event)
@@ -271,7 +269,7 @@ public struct StreamHandler<D: Decider>: Sendable {
     /// The first answer to a retry whose filing failed; nil when there is none, or when it cannot be
     /// looked up (the filing's own failure is then the answer). A key used for another filing is
     /// still an idempotency conflict.
-    func replayAfterFailure(key: String, actor: Actor, requestHash: String, count: Int) async throws -> FilingOutcome? {
+    func replayAfterFailure(key: String, actor: Actor, requestHash: RequestHash, count: Int) async throws -> FilingOutcome? {
         do {
             return try await replay(key: key, actor: actor, requestHash: requestHash, count: count)
         } catch let error as ApplicationError {
@@ -282,11 +280,11 @@ public struct StreamHandler<D: Decider>: Sendable {
     }
 
     /// The first answer to an idempotency key this filer already used, if any.
-    func replay(key: String, actor: Actor, requestHash: String, count: Int = 4) async throws -> FilingOutcome? {
+    func replay(key: String, actor: Actor, requestHash: RequestHash, count: Int = 4) async throws -> FilingOutcome? {
         let ids = (0..<max(count, 1)).map { Self.eventID(key: key, actor: actor, index: $0) }
         let recorded = try await store.events(withIDs: ids)
         guard let first = recorded.first else { return nil }
-        guard first.streamID == stream.rawValue, first.metadata.requestHash == requestHash else {
+        guard first.streamID == stream.rawValue, requestHash.matches(first.metadata.requestHash) else {
             throw ApplicationError.idempotencyConflict(key: key)
         }
         return FilingOutcome(

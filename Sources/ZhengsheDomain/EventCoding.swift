@@ -175,26 +175,37 @@ public enum EventJSON {
                 throw .invalidData(field: "/data/\(escape(key))", reason: "is filled in by the service; leave it out (由系统填写，请勿提交)")
             }
         }
-        try compare(given, known, at: "/data")
+        if let unknown = firstUnknown(given, known) {
+            throw .invalidData(field: "/data" + unknown.reversed().map { "/" + $0 }.joined(),
+                               reason: "is not a field of this event type; check its spelling (无此字段)")
+        }
     }
 
-    private static func compare(_ given: Any, _ known: Any, at path: String) throws(EventDecodingError) {
+    /// The JSON pointer's tokens, innermost first, of the first field in `given` that `known`
+    /// lacks (a null stands for leaving a field out); put together only for what is found.
+    private static func firstUnknown(_ given: Any, _ known: Any) -> [String]? {
         if let object = given as? [String: Any] {
             let knownObject = known as? [String: Any] ?? [:]
             for key in object.keys.sorted() {
                 let value = object[key]!
-                let field = "\(path)/\(escape(key))"
                 guard let knownValue = knownObject[key] else {
                     if value is NSNull { continue }
-                    throw .invalidData(field: field, reason: "is not a field of this event type; check its spelling (无此字段)")
+                    return [escape(key)]
                 }
-                try compare(value, knownValue, at: field)
+                if var found = firstUnknown(value, knownValue) {
+                    found.append(escape(key))
+                    return found
+                }
             }
         } else if let array = given as? [Any], let knownArray = known as? [Any] {
             for (index, element) in array.enumerated() where index < knownArray.count {
-                try compare(element, knownArray[index], at: "\(path)/\(index)")
+                if var found = firstUnknown(element, knownArray[index]) {
+                    found.append(String(index))
+                    return found
+                }
             }
         }
+        return nil
     }
 
     /// A JSON pointer's escaping of one key (RFC 6901).

@@ -118,22 +118,20 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
     public var description: String { "no answer within \(limit)" }
 }
 
-/// `body`'s answer, or ``DeadlineExceeded`` once `limit` has passed, whichever comes first. `body`
-/// runs in a task of its own (inheriting task-local values) and is cancelled at the deadline, but
-/// the answer does not wait for it to stop: something stuck that ignores cancellation cannot hold
-/// the caller.
+/// `body`'s answer, or ``DeadlineExceeded`` once `limit` has passed (to within the
+/// ``Watchdog``'s interval), whichever comes first. `body` runs in a task of its own (inheriting
+/// task-local values) and is cancelled at the deadline, but the answer does not wait for it to
+/// stop: something stuck that ignores cancellation cannot hold the caller.
 public func answerWithin<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let first = FirstAnswer<T>()
     let work = Task { first.resolve(await Result(catching: { try await body() })) }
     first.onCancel { work.cancel() }
-    let timer = Task {
-        try? await Task.sleep(for: limit)
-        guard !Task.isCancelled else { return }
+    let ticket = Watchdog.shared.register(.init(deadline: .now + limit) {
         work.cancel()
         first.resolve(.failure(DeadlineExceeded(limit: limit)))
-    }
-    // The timer goes with the answer, rather than sleeping out its limit.
-    defer { timer.cancel() }
+    })
+    // The watch goes with the answer.
+    defer { Watchdog.shared.release(ticket) }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { first.install($0) }
     } onCancel: {

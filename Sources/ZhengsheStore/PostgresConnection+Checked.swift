@@ -86,9 +86,10 @@ public struct PostgresRows: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: rows.makeIterator()) }
 }
 
-/// `body`'s answer; or `lost()` once `isLost()` holds (looked at each second while there is no
-/// answer) or `limit` has passed; or `CancellationError` when the caller is cancelled. `body` runs in a task of its own; when the answer is given without it, it is
-/// cancelled and left behind (what is stuck may not heed cancellation).
+/// `body`'s answer; or `lost()` once `isLost()` holds (looked at by the ``Watchdog`` while there
+/// is no answer) or `limit` has passed; or `CancellationError` when the caller is cancelled. `body`
+/// runs in a task of its own; when the answer is given without it, it is cancelled and left
+/// behind (what is stuck may not heed cancellation).
 func answerUnlessLost<T: Sendable>(
     limit: Duration? = nil, isLost: @escaping @Sendable () -> Bool, lost: @escaping @Sendable () -> any Error,
     _ body: @escaping @Sendable () async throws -> T
@@ -96,20 +97,12 @@ func answerUnlessLost<T: Sendable>(
     let first = FirstAnswer<T>()
     let work = Task { first.resolve(await Result(catching: { try await body() })) }
     first.onCancel { work.cancel() }
-    let watch = Task {
-        let started = ContinuousClock.now
-        while true {
-            try? await Task.sleep(for: .seconds(1))
-            guard !Task.isCancelled else { return }
-            if isLost() || limit.map({ ContinuousClock.now - started >= $0 }) == true {
-                work.cancel()
-                first.resolve(.failure(lost()))
-                return
-            }
-        }
-    }
+    let ticket = Watchdog.shared.register(.init(deadline: limit.map { .now + $0 }, isOver: isLost) {
+        work.cancel()
+        first.resolve(.failure(lost()))
+    })
     // The watch goes with the answer.
-    defer { watch.cancel() }
+    defer { Watchdog.shared.release(ticket) }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { first.install($0) }
     } onCancel: {

@@ -108,6 +108,16 @@ import ZhengsheTestSupport
             #expect(retry.headers[.init("Idempotent-Replayed")!] == "true")
             #expect(retry.json["streamVersion"] as? Int == first.json["streamVersion"] as? Int)
             #expect((retry.json["events"] as? [[String: Any]])?.first?["eventId"] as? String == (first.json["events"] as? [[String: Any]])?.first?["eventId"] as? String)
+            // The same filing written otherwise (keys in another order, spaces, the instant in UTC)
+            // is the same filing: its meaning is compared, not its bytes.
+            let rewritten = """
+                { "data" : { "summary": "\(guidance["summary"]!)", "kind": "training", "guidanceId": "\(guidance["guidanceId"]!)" },
+                  "occurredAt": "2026-06-15T02:00:00Z", "type": "GuidanceGiven" }
+                """
+            var keyed = HTTPFields()
+            keyed[.init("Idempotency-Key")!] = "key-1"
+            let retold = try await client.call(.post, "/v1/agreements/\(Parties.agreement)/events", token: p.government, raw: Data(rewritten.utf8), headers: keyed)
+            #expect(retold.status == .created && retold.headers[.init("Idempotent-Replayed")!] == "true", "\(retold.json)")
 
             var other = guidance
             other["summary"] = "另一次培训"

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZhengsheApplication
+@testable import ZhengsheApplication
 import ZhengsheDomain
 import ZhengsheStore
 import ZhengsheTestSupport
@@ -50,6 +50,19 @@ import ZhengsheTestSupport
         }
         let lists = try await app.catalogues.snapshot(district: "320412", year: 2026, for: government)
         #expect(lists.version == 1 && lists.state.assistanceItems.keys.sorted() == ["A01"])
+    }
+
+    /// A retry of a filing whose first attempt an earlier version recorded, with the meaning hash
+    /// it worked out then, is still known as that filing; another filing is not.
+    @Test func aRetryMatchesTheHashAnEarlierVersionRecorded() {
+        let first = filing("ListItemPublished", #"{"title":"x", "list":"assistance","code":"A07"}"#, key: "k")
+        let hash = RequestHash(first)
+        #expect(hash.recorded == first.meaningHash && hash.recorded != first.legacyMeaningHash)
+        #expect(hash.matches(first.meaningHash) && hash.matches(first.legacyMeaningHash))
+        let other = filing("ListItemPublished", #"{"title":"x", "list":"assistance","code":"A08"}"#, key: "k")
+        #expect(!hash.matches(other.meaningHash) && !hash.matches(other.legacyMeaningHash) && !hash.matches(nil))
+        let together = RequestHash(together: [first, other])
+        #expect(together.matches(RequestHash(together: [first, other]).legacy()) && !together.matches(RequestHash(together: [other, first]).recorded))
     }
 
     /// Retries racing their own first attempt all get the first answer, and one event is recorded.
