@@ -84,7 +84,8 @@ enum BodyScan {
         case nul(field: String)
     }
 
-    /// What is found first, in the order of the body.
+    /// What is found first, in the order of the body (a NUL before a later duplicate key, and the
+    /// other way round).
     static func first(in data: Data) -> Finding? {
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)

@@ -8,7 +8,8 @@ import ZhengsheStore
 public struct Filing: Sendable {
     public var type: String
     public var occurredAt: Date
-    /// The `data` object as JSON bytes.
+    /// The `data` object as JSON bytes. Canonical (keys sorted, no spaces, as `APIJSON`'s and
+    /// `EventJSON`'s encoders write it) for ``meaningHash`` to see through how a client wrote it.
     public var data: Data
     public var pin: VersionPin?
     /// The client's `Idempotency-Key`: a retry with it answers the first answer.
@@ -38,7 +39,9 @@ public struct Filing: Sendable {
 
     /// The meaning hash as versions before 2026-12-03 worked it out, re-serializing `data` with
     /// `JSONSerialization`'s sorted keys (a tenth of a filing's CPU): a retry of a filing first
-    /// made by them is still recognised.
+    /// made by them is still recognised. The reverse does not hold: those versions do not know
+    /// ``meaningHash``, so instances of both must not serve filings side by side (stop the old,
+    /// then start the new, as `deploy/` does).
     public var legacyMeaningHash: String {
         var hasher = SHA256()
         hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
@@ -69,7 +72,8 @@ struct RequestHash: Sendable {
 
     /// Whether `hash`, recorded with a request's events, was recorded for this request.
     func matches(_ hash: String?) -> Bool {
-        hash == recorded || hash == legacy()
+        guard let hash else { return false }
+        return hash == recorded || hash == legacy()
     }
 
     private static func combined(_ hashes: [String]) -> String {

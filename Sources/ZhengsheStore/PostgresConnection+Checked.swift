@@ -50,7 +50,7 @@ extension PostgresClient {
     public static var queryLimit: Duration { .seconds(15) }
 
     /// Runs `query` on a pooled connection through ``PostgresConnection/checkedQuery(_:logger:file:line:)``
-    /// (so that a connection that closed under it is noticed within a second), and returns its rows
+    /// (so that a connection that closed under it is noticed within a tenth of a second), and returns its rows
     /// read to the end: for queries whose answer fits in memory (every query a request makes;
     /// `verify`, which reads the whole log, streams with PostgresNIO's own `query`).
     /// - Throws: ``ConnectionLost`` when the connection closes or no answer came within ``queryLimit``.

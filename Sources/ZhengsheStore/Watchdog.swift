@@ -17,7 +17,9 @@ final class Watchdog: Sendable {
         var deadline: ContinuousClock.Instant?
         /// Whether the wait is pointless already (looked at once an interval, off the lock).
         var isOver: (@Sendable () -> Bool)?
-        /// What ends the wait; called at most once, and never after ``Watchdog/release(_:)``.
+        /// What ends the wait; called at most once, on the watchdog's task, one watch after another
+        /// (so it must be quick). A release racing the expiry may return just before it is called:
+        /// what it resolves must drop an answer that comes second (``FirstAnswer`` does).
         var expire: @Sendable () -> Void
     }
 
@@ -54,13 +56,16 @@ final class Watchdog: Sendable {
         return Ticket(id: id)
     }
 
-    /// Ends a registration: its `expire` will not be called.
+    /// Ends a registration: its `expire` will not be called, unless the expiry was already under way.
     func release(_ ticket: Ticket) {
         _ = state.withLock { $0.watches.removeValue(forKey: ticket.id) }
     }
 
     /// The number of registrations held (for tests).
     var registered: Int { state.withLock { $0.watches.count } }
+
+    /// Whether the ticking task runs (for tests: it stops with the last registration).
+    var isTicking: Bool { state.withLock { $0.ticking } }
 
     private func tick() async {
         while true {
