@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import ZhengsheServer
 
 @main
 struct Zhengshe: AsyncParsableCommand {
@@ -8,4 +10,19 @@ struct Zhengshe: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Verify.self, TokenCommand.self, DemoCommand.self, ProjectionsCommand.self, ReportCommand.self, EvaluationCommand.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Runs the command the arguments name, with log lines written by ``LineLogHandler``.
+    static func main() async {
+        LoggingSystem.bootstrap({ label, provider in LineLogHandler(label: label, metadataProvider: provider) }, metadataProvider: nil)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
