@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import ZhengsheDomain
 
 /// A filing is JSON of at most 1 MiB: checked before the generated code reads the body, which
 /// would read any size and accept a missing content type.
@@ -132,11 +133,6 @@ enum BodyScan {
         return (try? JSONSerialization.jsonObject(with: Data("\"\(written)\"".utf8), options: .fragmentsAllowed)) as? String ?? written
     }
 
-    /// A key as a JSON pointer's token (RFC 6901).
-    private static func token(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
     private static func value(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Found? {
         skipSpace(b, &i)
         guard i < b.count else { return nil }
@@ -150,12 +146,12 @@ enum BodyScan {
                 if b[i] == 0x2C { i += 1; continue }
                 let (text, escaped, nul) = string(b, &i)
                 let key = decodedKey(b, text, escaped: escaped)
-                if nul { return (.nul, [token(key)]) }
-                guard seen.insert(key).inserted else { return (.duplicate, [token(key)]) }
+                if nul { return (.nul, [EventJSON.escape(key)]) }
+                guard seen.insert(key).inserted else { return (.duplicate, [EventJSON.escape(key)]) }
                 skipSpace(b, &i)
                 i += 1  // :
                 if var found = value(b, &i) {
-                    found.path.append(token(key))
+                    found.path.append(EventJSON.escape(key))
                     return found
                 }
             }

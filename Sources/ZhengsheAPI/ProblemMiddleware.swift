@@ -4,6 +4,7 @@ import HTTPTypes
 import Logging
 import OpenAPIRuntime
 import ZhengsheApplication
+import ZhengsheDomain
 import ZhengsheProjections
 
 /// Turns every error into problem+json, so that every error a client sees has the contract's
@@ -72,7 +73,7 @@ struct ProblemMiddleware: RouterMiddleware {
     static func problem(for error: DecodingError, request: Request) -> Problem {
         func pointer(_ path: [any CodingKey]) -> String {
             path.map { key in
-                "/" + (key.intValue.map(String.init) ?? key.stringValue.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))
+                "/" + (key.intValue.map(String.init) ?? EventJSON.escape(key.stringValue))
             }.joined()
         }
         switch error {

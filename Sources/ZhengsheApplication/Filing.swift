@@ -31,8 +31,7 @@ public struct Filing: Sendable {
     /// as given, for the adapters hand it over canonical: keys sorted, no spaces (the generated
     /// body's data written by `APIJSON`'s encoder, an event's by `EventJSON`'s).
     public var meaningHash: String {
-        var hasher = SHA256()
-        hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
+        var hasher = meaningHasher()
         hasher.update(data: data)
         return Array(hasher.finalize()).hexString
     }
@@ -43,11 +42,17 @@ public struct Filing: Sendable {
     /// ``meaningHash``, so instances of both must not serve filings side by side (stop the old,
     /// then start the new, as `deploy/` does).
     public var legacyMeaningHash: String {
-        var hasher = SHA256()
-        hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
+        var hasher = meaningHasher()
         let object = try? JSONSerialization.jsonObject(with: data)
         hasher.update(data: object.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? data)
         return Array(hasher.finalize()).hexString
+    }
+
+    /// Both hashes begin with the type and the instant to the microsecond.
+    private func meaningHasher() -> SHA256 {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(type)\n\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))\n".utf8))
+        return hasher
     }
 }
 

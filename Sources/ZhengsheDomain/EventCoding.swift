@@ -208,8 +208,9 @@ public enum EventJSON {
         return nil
     }
 
-    /// A JSON pointer's escaping of one key (RFC 6901).
-    static func escape(_ key: String) -> String {
+    /// A JSON pointer's escaping of one key (RFC 6901): the one escaping of every field named in a
+    /// problem, wherever it was found.
+    public static func escape(_ key: String) -> String {
         key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
