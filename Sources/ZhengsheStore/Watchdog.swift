@@ -5,8 +5,8 @@ import Synchronization
 /// known down) and releases it with its answer.
 ///
 /// Each wait used to keep a task of its own asleep on a timer of its own: two or three tasks and
-/// as many timers in libdispatch's heap per filing, which a profile of `serve` at 8 clients put
-/// at 3–6 % of its CPU. Here a registration is a dictionary insert under a lock, and one task
+/// as many timers in libdispatch's heap per filing (in a profile of `serve` at 8 clients, the
+/// timers' dispatch 1.0 % and task creation 0.8 %; 0.6 % and 0.5 % with this). Here a registration is a dictionary insert under a lock, and one task
 /// looks at all of them every ``interval`` while any is registered (none when idle).
 final class Watchdog: Sendable {
     /// The process's watchdog: a tenth of a second is far below every limit it enforces (seconds).
